@@ -402,6 +402,8 @@ class Alert(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (gave up)"
+        # Not sent on purpose, e.g. the subscriber left before delivery; last_error says why.
+        CANCELLED = "cancelled", "Cancelled"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # Idempotency key, e.g. "change:12:subscription:5": enqueueing twice is a no-op.
