@@ -1,0 +1,1 @@
+"""The REST API: read-only registry endpoints for everyone; review and sources for staff."""
