@@ -1,0 +1,122 @@
+"""check_source: fetch, snapshot, extract, judge, diff, record: the one place the steps meet."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from registry import catalogue
+from registry.models import Check, Company, Snapshot, Source
+from scraper import documents, record, snapshot
+from scraper import extract as extractor
+from scraper.diff import diff
+from scraper.extract import Extraction, Processor
+from scraper.fetch import FetchError, fetch
+from scraper.record import Outcome
+from scraper.sanity import Verdict, judge
+
+__all__ = ["Outcome", "check_source", "reextract_source"]
+
+logger = logging.getLogger(__name__)
+
+
+def check_source(source: Source, *, now: datetime) -> Outcome:
+    """Fetch one source and record what changed; never raises for a problem with one source.
+
+    A failed fetch, an error page or a suspicious extraction is recorded as such and never
+    turned into "everything was removed". Any unexpected error is logged as a failed check,
+    so one broken page cannot stop a batch.
+    """
+    try:
+        return _check(source, now=now)
+    except Exception as error:
+        logger.exception("check of source %s (%s) crashed", source.pk, source.url)
+        return record.failure(source, error, now=now)
+
+
+def _check(source: Source, *, now: datetime) -> Outcome:
+    try:
+        fetched = fetch(
+            source.url, etag=source.etag or None, last_modified=source.last_modified or None
+        )
+    except FetchError as error:
+        return record.failure(source, error, now=now)
+
+    note, elsewhere = _redirect(source.url, fetched.final_url)
+    snap, is_new = snapshot.store(source, fetched, now=now)
+    # A snapshot never extracted (a crash mid-check) is read now rather than skipped forever.
+    if not is_new and snap.extractor_version:
+        return record.unchanged(source, snap, now=now, fetched=fetched, note=note)
+
+    document = documents.parse(fetched.body, content_type=fetched.content_type)
+    extraction = _extract(document, source)
+    snapshot.save_extraction(snap, extraction, version=extractor.EXTRACTOR_VERSION)
+    if elsewhere:
+        verdict = Verdict(ok=False, kind="redirected", reason=f"{note}, a different page")
+        return record.suspicious(source, snap, verdict, now=now, fetched=fetched)
+
+    previous = _previous(source, now=now)
+    verdict = judge(previous, extraction, document=document)
+    if not verdict.ok:
+        return record.suspicious(source, snap, verdict, now=now, fetched=fetched, note=note)
+
+    changes = record.apply(
+        source, snap, diff(previous, extraction.processors), now=now, fetched=fetched, note=note
+    )
+    status = Check.Outcome.CHANGED if changes else Check.Outcome.NO_CHANGE
+    return Outcome(source.pk, status, changes=len(changes), message=note)
+
+
+def reextract_source(source: Source, *, now: datetime, force: bool = False) -> int:
+    """Re-read the source's stored bodies with the current extractor; returns how many changed.
+
+    The registry follows silently (no Change rows, no alerts): a difference that comes from
+    our extractor, not from their page, is never a change.
+    """
+    count = 0
+    for snap in source.snapshots.order_by("fetched_at", "id"):
+        if force or snap.extractor_version != extractor.EXTRACTOR_VERSION:
+            _reread(source, snap, now=now)
+            count += 1
+    return count
+
+
+def _previous(source: Source, *, now: datetime) -> tuple[Processor, ...]:
+    """The accepted list, re-read first when an older extractor read it (like with like)."""
+    current = source.current_snapshot
+    if current is None:
+        return ()
+    if current.extractor_version != extractor.EXTRACTOR_VERSION:
+        return _reread(source, current, now=now)
+    return tuple(Processor.from_dict(item) for item in current.processors)
+
+
+def _reread(source: Source, snap: Snapshot, *, now: datetime) -> tuple[Processor, ...]:
+    document = documents.parse(snapshot.read_body(snap), content_type=snap.content_type or None)
+    processors = _extract(document, source).processors
+    record.reread(source, snap, processors, now=now, version=extractor.EXTRACTOR_VERSION)
+    return processors
+
+
+def _extract(document: documents.Document, source: Source) -> Extraction:
+    return extractor.extract(
+        document,
+        catalogue=catalogue.load(),
+        selector=source.selector or None,
+        self_names=_self_names(source.company),
+    )
+
+
+def _self_names(company: Company) -> tuple[str, ...]:
+    names = [company.name, company.domain, *(company.aliases or [])]
+    return tuple(name for name in names if isinstance(name, str) and name)
+
+
+def _redirect(url: str, final_url: str) -> tuple[str, bool]:
+    """A note when the page moved, and whether it moved to a different page (another path)."""
+    if not final_url or final_url == url:
+        return "", False
+    before, after = urlsplit(url), urlsplit(final_url)
+    elsewhere = before.path.rstrip("/") != after.path.rstrip("/")
+    return f"redirected to {final_url}", elsewhere

@@ -1,0 +1,255 @@
+"""Claim due sources with a lease and check them: inline, on a thread pool, or in a loop."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from registry import catalogue
+from registry.models import Check, Source
+from scraper import pipeline
+from scraper.record import Outcome
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+@dataclass
+class Summary:
+    """Counts of one run, updated from worker threads."""
+
+    checked: int = 0
+    unchanged: int = 0
+    changed: int = 0
+    failed: int = 0
+    suspicious: int = 0
+    changes: int = 0
+    started: float = field(default_factory=time.monotonic)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, outcome: Outcome) -> None:
+        with self.lock:
+            self.checked += 1
+            self.changes += outcome.changes
+            if outcome.status == Check.Outcome.FAILED:
+                self.failed += 1
+            elif outcome.status == Check.Outcome.SUSPICIOUS:
+                self.suspicious += 1
+            elif outcome.changes:
+                self.changed += 1
+            else:
+                self.unchanged += 1
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+def lease_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.SCRAPER_LEASE_SECONDS)
+
+
+def claimable(
+    *,
+    now: datetime,
+    source_ids: Iterable[int] | None = None,
+    ignore_due: bool = False,
+    checked_before: datetime | None = None,
+) -> Q:
+    """Active sources nobody holds a live lease on, due unless `ignore_due`."""
+    query = Q(active=True) & (Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+    if not ignore_due:
+        query &= Q(next_check_at__isnull=True) | Q(next_check_at__lte=now)
+    if source_ids is not None:
+        query &= Q(pk__in=list(source_ids))
+    if checked_before is not None:
+        query &= Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=checked_before)
+    return query
+
+
+def claim_due(
+    limit: int,
+    *,
+    now: datetime,
+    source_ids: Iterable[int] | None = None,
+    ignore_due: bool = False,
+    checked_before: datetime | None = None,
+) -> list[Source]:
+    """Claim up to `limit` sources for this worker until now + SCRAPER_LEASE_SECONDS.
+
+    Claimed by conditional UPDATE on the values just read, as healthchecks' sendalerts
+    does: it works the same on SQLite (no row locks) and PostgreSQL, and a worker that dies
+    holding a lease only delays its sources until the lease expires.
+    """
+    query = claimable(
+        now=now, source_ids=source_ids, ignore_due=ignore_due, checked_before=checked_before
+    )
+    rows = list(
+        Source.objects.filter(query)
+        .order_by(F("next_check_at").asc(nulls_first=True), "id")
+        .values_list("id", "lease_until", "next_check_at")[:limit]
+    )
+    lease = lease_until(now)
+    claimed: list[int] = []
+    with transaction.atomic():
+        for pk, held, next_check_at in rows:
+            still = Source.objects.filter(pk=pk, lease_until=held, next_check_at=next_check_at)
+            if still.update(lease_until=lease) == 1:
+                claimed.append(pk)
+    return list(Source.objects.filter(pk__in=claimed).select_related("company").order_by("id"))
+
+
+def claim(source_id: int, *, now: datetime, lease: datetime | None = None) -> Source | None:
+    """Claim one source (due or not); with `lease`, renew that lease only if it is still ours."""
+    rows = Source.objects.filter(pk=source_id, active=True)
+    held = (
+        rows.filter(lease_until=lease)
+        if lease
+        else rows.filter(claimable(now=now, ignore_due=True))
+    )
+    if held.update(lease_until=lease_until(now)) != 1:
+        return None
+    return Source.objects.select_related("company").get(pk=source_id)
+
+
+def due_count(
+    *, now: datetime, source_ids: Iterable[int] | None = None, everything: bool = False
+) -> int:
+    query = claimable(
+        now=now, source_ids=source_ids, ignore_due=everything or source_ids is not None
+    )
+    return Source.objects.filter(query).count()
+
+
+def run(
+    *,
+    workers: int = 1,
+    loop: bool = False,
+    source_ids: Iterable[int] | None = None,
+    all: bool = False,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Summary:
+    """Check what is due (or `all`, or `source_ids`), once or forever with `loop`.
+
+    The vendor catalogue is loaded once per process, before any thread starts.
+    """
+    catalogue.load()
+    ids = list(source_ids) if source_ids is not None else None
+    summary = Summary()
+    stop = stop or threading.Event()
+    while True:
+        _cycle(summary, workers=workers, source_ids=ids, everything=all, on_outcome=on_outcome)
+        if not loop or stop.wait(_idle_seconds(now=timezone.now())):
+            return summary
+
+
+def _cycle(
+    summary: Summary,
+    *,
+    workers: int,
+    source_ids: list[int] | None,
+    everything: bool,
+    on_outcome: Callable[[Outcome], None] | None,
+) -> None:
+    start = timezone.now()
+    politeness = _HostLimits(settings.SCRAPER_PER_HOST_CONCURRENCY)
+
+    def claimed(limit: int) -> list[Source]:
+        return claim_due(
+            limit,
+            now=timezone.now(),
+            source_ids=source_ids,
+            ignore_due=everything or source_ids is not None,
+            checked_before=start,
+        )
+
+    def check(source: Source) -> None:
+        with politeness.hold(source.url):
+            outcome = _check_claimed(source)
+        if outcome is not None:
+            summary.add(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+    if workers <= 1:
+        while batch := claimed(BATCH):
+            for source in batch:
+                check(source)
+        return
+    work: queue.Queue[Source | None] = queue.Queue(maxsize=workers * 4)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
+        drains = [pool.submit(_drain, work, check) for _ in range(workers)]
+        try:
+            while not any(d.done() for d in drains) and (batch := claimed(workers * 4)):
+                for source in batch:
+                    work.put(source)
+        finally:
+            for _ in drains:
+                work.put(None)
+    for drain in drains:
+        drain.result()
+
+
+def _check_claimed(source: Source) -> Outcome | None:
+    now = timezone.now()
+    # A source that waited in the queue past half its lease renews it, or skips if it lost it.
+    half = timedelta(seconds=settings.SCRAPER_LEASE_SECONDS / 2)
+    if source.lease_until is not None and now > source.lease_until - half:
+        renewed = claim(source.pk, now=now, lease=source.lease_until)
+        if renewed is None:
+            return None
+        source = renewed
+    return pipeline.check_source(source, now=now)
+
+
+def _drain(work: queue.Queue[Source | None], check: Callable[[Source], None]) -> None:
+    try:
+        while (source := work.get()) is not None:
+            check(source)
+    finally:
+        # Each thread has its own connection; close it so a long loop does not leak them.
+        connection.close()
+
+
+class _HostLimits:
+    """At most `per_host` checks in flight per host, however many threads run."""
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = max(1, per_host)
+        self.lock = threading.Lock()
+        self.slots: dict[str, threading.BoundedSemaphore] = {}
+
+    @contextmanager
+    def hold(self, url: str) -> Iterator[None]:
+        host = (urlsplit(url).hostname or "").lower()
+        with self.lock:
+            slot = self.slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        with slot:
+            yield
+
+
+def _idle_seconds(*, now: datetime) -> float:
+    upcoming = (
+        Source.objects.filter(active=True, next_check_at__gt=now)
+        .order_by("next_check_at")
+        .values_list("next_check_at", flat=True)
+        .first()
+    )
+    if upcoming is None:
+        return 60.0
+    return min(60.0, max(1.0, (upcoming - now).total_seconds()))
