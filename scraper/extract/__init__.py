@@ -44,3 +44,16 @@ class Extraction:
     # Where the list came from: "table", "list", "text-table", "prose", or "" when none.
     method: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def extract(
+    document: Any,
+    *,
+    catalogue: Any,
+    selector: str | None = None,
+    self_names: Any = (),
+) -> Extraction:
+    """Return the sub-processors a parsed document names (see scraper.extract.reader)."""
+    from scraper.extract.reader import read
+
+    return read(document, catalogue=catalogue, selector=selector, self_names=tuple(self_names))

@@ -1,0 +1,194 @@
+"""The vendor catalogue: the one place a written name is resolved to a canonical vendor."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from registry.names import clean, key
+
+VENDORS_JSON = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "vendors.json"
+_TLDS = frozenset({"com", "io", "net", "org", "co", "ai", "app", "dev", "to", "so", "me", "us"})
+# Parts that name the same vendor another way: "X dba Y", "Y by X", "X (aka Y)", "X (Y)".
+_ALIAS_SPLIT = re.compile(
+    r"\s*(?:\(|\)|,?\s+(?:dba|d/b/a|aka|a\.k\.a\.|by|also known as|formerly|now)\s+|\s/\s)\s*",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[A-Za-z0-9][\w.&'+-]*")
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    slug: str
+    aliases: tuple[str, ...] = ()
+    legal_names: tuple[str, ...] = ()
+    domain: str = ""
+    website: str = ""
+    hq_country: str = ""
+    category: str = ""
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases, *self.legal_names)
+
+
+def _strip_tld(k: str) -> str:
+    parts = k.split()
+    while len(parts) > 1 and parts[-1] in _TLDS:
+        parts.pop()
+    return " ".join(parts)
+
+
+class Catalogue:
+    """Known vendors, indexed by matching key, by domain and by first word for prose search."""
+
+    def __init__(self, entries: list[Entry] | tuple[Entry, ...] = ()) -> None:
+        self.entries: tuple[Entry, ...] = tuple(entries)
+        self._by_key: dict[str, Entry] = {}
+        self._by_domain: dict[str, Entry] = {}
+        self._by_first: dict[str, list[tuple[str, Entry]]] = {}
+        for entry in self.entries:
+            self._index(entry)
+        for forms in self._by_first.values():
+            forms.sort(key=lambda item: -len(item[0]))
+
+    def _index(self, entry: Entry) -> None:
+        for form in entry.forms:
+            k = key(form)
+            if not k:
+                continue
+            self._by_key.setdefault(k, entry)
+            self._by_key.setdefault(_strip_tld(k), entry)
+            form = clean(form)
+            first = form.split(" ", 1)[0].casefold()
+            if len(form) >= 3:
+                self._by_first.setdefault(first, []).append((form, entry))
+        if entry.domain:
+            self._by_domain.setdefault(entry.domain.casefold().removeprefix("www."), entry)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def resolve(self, name: str) -> Entry | None:
+        """Return the entry a written name stands for, or None."""
+        k = key(name)
+        if not k:
+            return None
+        found = self._by_key.get(k) or self._by_key.get(_strip_tld(k))
+        if found:
+            return found
+        parts = [p for p in _ALIAS_SPLIT.split(clean(name)) if p and p.strip(" .,")]
+        if len(parts) > 1:
+            for part in parts:
+                found = self._by_key.get(key(part)) or self._by_key.get(_strip_tld(key(part)))
+                if found:
+                    return found
+        return None
+
+    def by_domain(self, host: str) -> Entry | None:
+        host = (host or "").casefold().strip().rstrip(".")
+        host = re.sub(r"^[a-z]+://", "", host).split("/", 1)[0].split(":", 1)[0]
+        host = host.removeprefix("www.")
+        while host:
+            if host in self._by_domain:
+                return self._by_domain[host]
+            if "." not in host:
+                return None
+            host = host.split(".", 1)[1]
+        return None
+
+    def find_in_text(self, text: str) -> list[tuple[Entry, str]]:
+        """Return (entry, text as written) for each vendor named in text, in order.
+
+        Matching is case-sensitive unless the text capitalises the name some other way, so
+        common words that are also brands ("front", "linear", "segment") are not read as vendors.
+        """
+        found: list[tuple[Entry, str]] = []
+        end = -1
+        for match in _TOKEN.finditer(text):
+            if match.start() < end:
+                continue
+            hit = self._match_at(text, match.start(), match.group().casefold())
+            if hit:
+                found.append(hit)
+                end = match.start() + len(hit[1])
+        return found
+
+    def _match_at(self, text: str, start: int, first: str) -> tuple[Entry, str] | None:
+        candidates = self._by_first.get(first) or self._by_first.get(first.rstrip(".,'s"))
+        if not candidates:
+            return None
+        for form, entry in candidates:
+            written = text[start : start + len(form)]
+            if written.casefold() != form.casefold():
+                continue
+            after = text[start + len(form) : start + len(form) + 1]
+            if after and (after.isalnum() or after == "_"):
+                continue
+            if written == form or (not written.islower() and written[:1] == form[:1]):
+                return entry, written
+        return None
+
+
+def _entry(data: dict) -> Entry:
+    return Entry(
+        name=clean(data.get("name", "")),
+        slug=str(data.get("slug", "")),
+        aliases=tuple(clean(a) for a in data.get("aliases") or () if a),
+        legal_names=tuple(clean(a) for a in data.get("legal_names") or () if a),
+        domain=str(data.get("domain") or ""),
+        website=str(data.get("website") or ""),
+        hq_country=str(data.get("hq_country") or ""),
+        category=str(data.get("category") or ""),
+    )
+
+
+def _from_json(path: Path) -> list[Entry]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if isinstance(data, dict):
+        data = data.get("vendors") or []
+    return [_entry(item) for item in data if isinstance(item, dict) and item.get("name")]
+
+
+def _from_db() -> list[Entry]:
+    try:
+        from django.db import DatabaseError
+
+        from registry.models import Vendor
+    except Exception:  # noqa: BLE001 - no Django configured: the JSON catalogue alone
+        return []
+    try:
+        rows = list(Vendor.objects.all().values())
+    except (DatabaseError, Exception):  # noqa: BLE001 - unmigrated or unreachable DB
+        return []
+    return [_entry(_vendor_dict(row)) for row in rows]
+
+
+def _vendor_dict(row: dict) -> dict:
+    def listed(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [v.strip() for v in re.split(r"[\n,;]", value) if v.strip()]
+        return list(value or [])
+
+    return {
+        **row,
+        "aliases": listed(row.get("aliases")),
+        "legal_names": listed(row.get("legal_names")),
+        "hq_country": row.get("hq_country") or row.get("country") or "",
+    }
+
+
+@lru_cache(maxsize=1)
+def load() -> Catalogue:
+    """Return the catalogue (cached per process): vendors.json plus Vendor rows when reachable."""
+    entries = _from_json(VENDORS_JSON)
+    known = {e.slug for e in entries}
+    entries += [e for e in _from_db() if e.slug not in known]
+    return Catalogue(entries)

@@ -1,0 +1,95 @@
+"""Read processors from list items, definition lists and headed sections."""
+
+from __future__ import annotations
+
+import re
+
+from registry.catalogue import Catalogue
+from scraper.documents import Block
+from scraper.extract.cleanup import Finding, has_legal_suffix, name_like, split_names, tidy
+from scraper.extract.sections import Place, is_excluded_heading, is_processor_heading
+
+_PREFIX = re.compile(r"^(.{2,70}?)\s*(?::|\s[–—-]\s|\s\|\s)\s*(.*)$")
+_ROLE = re.compile(r"\s*\(([^)]*)\)\s*$")
+
+
+def item_name(block: Block) -> tuple[str, str, bool]:
+    """Return (name, description, explicit) for a list item or a lead-in paragraph.
+
+    explicit: the page marked the name (bold lead or "Name: ..."), not just a short item.
+    """
+    text = block.text
+    lead = tidy(block.lead)
+    if lead and text.startswith(lead[: max(1, len(lead) - 1)]):
+        rest = text[len(block.lead.strip()) :].lstrip(" :–—-|")
+        return lead, rest, True
+    match = _PREFIX.match(text)
+    if match and len(match.group(1).split()) <= 6:
+        return tidy(match.group(1)), match.group(2), True
+    return tidy(text), "", False
+
+
+def read_item(
+    block: Block, *, place: Place, pure: bool, catalogue: Catalogue, number: int, order: int
+) -> list[Finding]:
+    name, rest, explicit = item_name(block)
+    if block.kind == "para" and not (explicit and block.lead):
+        return []
+    findings = []
+    for part in split_names(name, catalogue=catalogue):
+        if not explicit and not (pure or catalogue.resolve(part) or has_legal_suffix(part)):
+            continue
+        if len(part.split()) > 6 or not name_like(part, catalogue=catalogue):
+            continue
+        where = f"list under '{place.heading}', item {number}" if place.heading else f"list item {number}"
+        findings.append(Finding(part, purpose=rest, found_in=where, method="list", order=order))
+    return findings
+
+
+def read_term(block: Block, *, place: Place, catalogue: Catalogue, order: int) -> list[Finding]:
+    term = tidy(block.lead)
+    rest = block.text[len(block.lead) :].strip()
+    if not name_like(term, catalogue=catalogue) or len(term.split()) > 6:
+        return []
+    where = f"definition under '{place.heading}'" if place.heading else "definition list"
+    return [Finding(term, purpose=rest, found_in=where, method="list", order=order)]
+
+
+def heading_vendor(
+    blocks: tuple[Block, ...], index: int, *, place: Place, catalogue: Catalogue
+) -> str:
+    """Return the vendor a heading names when it heads one vendor's section, else ""."""
+    block = blocks[index]
+    if not place.processor or block.level <= 1:
+        return ""
+    if is_processor_heading(block.text) or is_excluded_heading(block.text):
+        return ""
+    nxt = blocks[index + 1] if index + 1 < len(blocks) else None
+    if nxt is not None and nxt.kind == "heading" and nxt.level > block.level:
+        return ""  # a category heading with vendors below it
+    name = _ROLE.sub("", tidy(block.text)).strip() or tidy(block.text)
+    if len(name.split()) > 6 or not name_like(name, catalogue=catalogue):
+        return ""
+    if catalogue.resolve(name) or has_legal_suffix(name):
+        return name
+    body = _section_text(blocks, index)
+    return name if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body) else ""
+
+
+def _section_text(blocks: tuple[Block, ...], index: int) -> str:
+    level = blocks[index].level
+    parts = []
+    for block in blocks[index + 1 : index + 6]:
+        if block.kind == "heading" and block.level <= level:
+            break
+        parts.append(block.text)
+    return " ".join(parts)
+
+
+def section_purpose(blocks: tuple[Block, ...], index: int) -> str:
+    role = _ROLE.search(blocks[index].text)
+    if role:
+        return role.group(1)
+    body = _section_text(blocks, index)
+    first = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
+    return first[:200]
