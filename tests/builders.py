@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import slugify
 
-from registry.models import Company, Engagement, Source, Vendor
+from registry.models import Change, Company, Engagement, Source, Subscription, Vendor
 
 
 def make_company(name: str = "Acme Mail", **fields: Any) -> Company:
@@ -34,3 +34,30 @@ def make_engagement(
     fields.setdefault("first_seen_at", now)
     fields.setdefault("last_seen_at", now)
     return Engagement.objects.create(company=company, vendor=vendor, **fields)
+
+
+def make_change(company: Company, vendor: Vendor, *, kind: str = "added", **fields: Any) -> Change:
+    fields.setdefault("detected_at", timezone.now())
+    fields.setdefault(
+        "after",
+        {
+            "name": vendor.name,
+            "vendor": vendor.name,
+            "purpose": "Email delivery",
+            "locations": ["US"],
+        }
+        if kind != "removed"
+        else {},
+    )
+    if kind == "removed":
+        fields.setdefault("before", {"name": vendor.name, "vendor": vendor.name, "locations": []})
+    return Change.objects.create(company=company, vendor=vendor, kind=kind, **fields)
+
+
+def make_subscription(
+    email: str = "dpo@customer.example", company: Company | None = None, **fields: Any
+) -> Subscription:
+    fields.setdefault("status", Subscription.Status.ACTIVE)
+    if fields["status"] == Subscription.Status.ACTIVE:
+        fields.setdefault("confirmed_at", timezone.now())
+    return Subscription.objects.create(email=email, company=company, **fields)
