@@ -81,7 +81,9 @@ def decode(body: bytes, *, content_type: str | None = None) -> str:
     ):
         if body.startswith(bom):
             return body.decode(codec, errors="replace")
-    charset = _declared_charset(content_type or "") or _declared_charset(body[:2048].decode("ascii", "ignore"))
+    charset = _declared_charset(content_type or "") or _declared_charset(
+        body[:2048].decode("ascii", "ignore")
+    )
     if charset:
         try:
             return body.decode(charset, errors="replace")
@@ -107,7 +109,9 @@ def sniff(text: str) -> str:
         return "html"
     if len(_HTML_HINT.findall(head)) >= 5 and not re.search(r"^#{1,6} |^\|.*\|\s*$", head, re.M):
         return "html"
-    if re.search(r"^#{1,6} |^\s*\|.*\|\s*$|\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|^[=-]{3,}\s*$", head, re.M):
+    if re.search(
+        r"^#{1,6} |^\s*\|.*\|\s*$|\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|^[=-]{3,}\s*$", head, re.M
+    ):
         return "markdown"
     return "text"
 
@@ -115,10 +119,43 @@ def sniff(text: str) -> str:
 # ---------------------------------------------------------------- HTML
 
 _SKIP = frozenset(
-    "script style noscript svg nav footer aside form button select iframe object head math canvas".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "svg",
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "iframe",
+        "object",
+        "head",
+        "math",
+        "canvas",
+    ]
 )
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
-_BLOCKS = frozenset("p li dt dd div section article blockquote pre main header td th caption".split())
+_BLOCKS = frozenset(
+    [
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "div",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "main",
+        "header",
+        "td",
+        "th",
+        "caption",
+    ]
+)
 _LEAD_TAGS = frozenset(("strong", "b"))
 
 
@@ -136,7 +173,7 @@ def _parse_html(text: str) -> Document:
 
 
 class _Open:
-    __slots__ = ("tag", "parts", "lead", "lead_at", "href", "order", "depth", "gave_item")
+    __slots__ = ("depth", "gave_item", "href", "lead", "lead_at", "order", "parts", "tag")
 
     def __init__(self, tag: str, order: int, depth: int) -> None:
         self.tag, self.order, self.depth = tag, order, depth
@@ -191,9 +228,13 @@ def _html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
             if (tag in _BLOCKS or tag in _HEADINGS) and top.tag == tag and len(stack) > 1:
                 stack.pop()
                 parent = stack[-1]
-                if tag in ("p", "div") and parent.tag == "li" and not parent.gave_item:
-                    if not "".join(parent.parts).strip():
-                        top.tag, top.depth, parent.gave_item = "li", parent.depth, True
+                if (
+                    tag in ("p", "div")
+                    and parent.tag == "li"
+                    and not parent.gave_item
+                    and not "".join(parent.parts).strip()
+                ):
+                    top.tag, top.depth, parent.gave_item = "li", parent.depth, True
                 block = _html_block(top)
                 if block:
                     out.append((top.order, block))
@@ -220,7 +261,7 @@ def _html_block(top: _Open) -> Block | None:
     if top.tag == "dt":
         return Block("term", text, lead=text, href=top.href)
     lines = tuple(clean(line) for line in raw.split("\n") if clean(line))
-    if lead and lead == text and len(text) < 120:
+    if lead and lead == text and _pseudo_heading(text):
         return Block("heading", text, level=7, href=top.href)
     return Block("para", text, lead=lead, href=top.href, lines=lines)
 
@@ -306,9 +347,9 @@ class _LineParser:
         if not line.strip():
             return i + 1
         nxt = self.lines[i + 1] if i + 1 < len(self.lines) else ""
-        if _UNDERLINE.match(line) and nxt.strip() and i + 2 < len(self.lines):
-            if _UNDERLINE.match(self.lines[i + 2]):  # RST over- and underlined title
-                return self._heading(self.lines[i + 1], line.strip()[0], i + 3)
+        over = i + 2 < len(self.lines) and _UNDERLINE.match(self.lines[i + 2])
+        if _UNDERLINE.match(line) and nxt.strip() and over:  # RST over- and underlined title
+            return self._heading(self.lines[i + 1], line.strip()[0], i + 3)
         if (m := _ATX.match(line)) is not None:
             self._add(Block("heading", inline(m.group(2))[0], level=len(m.group(1))))
             return i + 1
@@ -318,9 +359,9 @@ class _LineParser:
             return self._table(i)
         if (m := _ITEM.match(line)) is not None:
             return self._item(i, m)
-        if nxt.startswith((" ", "\t")) and nxt.strip() and not line.startswith((" ", "\t")):
-            if len(line.split()) <= 8 and not _ITEM.match(nxt):
-                return self._term(i)
+        indented = nxt.startswith((" ", "\t")) and nxt.strip() and not _ITEM.match(nxt)
+        if indented and not line.startswith((" ", "\t")) and len(line.split()) <= 8:
+            return self._term(i)
         return self._para(i)
 
     def _add(self, block: Block) -> None:
@@ -398,7 +439,7 @@ class _LineParser:
         joined = " ".join(x.strip() for x in raw)
         bold = _BOLD_LINE.match(joined)
         text, href = inline(joined)
-        if bold and len(text) < 120:
+        if bold and _pseudo_heading(text):
             self._add(Block("heading", text, level=7, href=href))
             return
         if len(raw) == 1 and not self.has_headings and _looks_like_heading(text):
@@ -408,6 +449,13 @@ class _LineParser:
         lines = tuple(inline(x)[0] for x in raw)
         block_lead = inline(lead.group(1))[0] if lead else ""
         self._add(Block("para", text, lead=block_lead, href=href, lines=lines))
+
+
+def _pseudo_heading(text: str) -> bool:
+    """A bold-only line reads as a heading unless it is a stamp like "Last update: 2024-09-12"."""
+    if len(text) >= 120 or re.search(r"\b(?:19|20)\d\d\b", text):
+        return False
+    return ":" not in text.rstrip(": ")
 
 
 def _looks_like_heading(text: str) -> bool:

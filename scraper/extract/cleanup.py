@@ -24,11 +24,57 @@ _SENTENCE = re.compile(
     re.IGNORECASE,
 )
 _GENERIC = frozenset(
-    """name names entity entities vendor vendors processor processors sub-processor subprocessor
-    subprocessors service services provider providers purpose purposes location locations website
-    description none n/a na tbd other others note notes example overview introduction summary
-    infrastructure hosting support analytics marketing payments payment email security
-    communication communications monitoring yes no all various""".split()
+    [
+        "name",
+        "names",
+        "entity",
+        "entities",
+        "vendor",
+        "vendors",
+        "processor",
+        "processors",
+        "sub-processor",
+        "subprocessor",
+        "subprocessors",
+        "service",
+        "services",
+        "provider",
+        "providers",
+        "purpose",
+        "purposes",
+        "location",
+        "locations",
+        "website",
+        "description",
+        "none",
+        "n/a",
+        "na",
+        "tbd",
+        "other",
+        "others",
+        "note",
+        "notes",
+        "example",
+        "overview",
+        "introduction",
+        "summary",
+        "infrastructure",
+        "hosting",
+        "support",
+        "analytics",
+        "marketing",
+        "payments",
+        "payment",
+        "email",
+        "security",
+        "communication",
+        "communications",
+        "monitoring",
+        "yes",
+        "no",
+        "all",
+        "various",
+    ]
 )
 
 
@@ -43,13 +89,14 @@ class Finding:
     found_in: str = ""
     method: str = ""
     order: int = 0
+    group: str = ""  # the table a row came from (rows of one table stay apart), or a prose slug
 
 
 def tidy(name: str) -> str:
     """Strip decoration around a written name: bullets, trailing colons, footnote marks."""
     name = clean(name)
-    name = re.sub(r"^[\s\-–—•*#:>|]+|[\s\-–—:;,|*†‡¹²³⁴]+$", "", name)
-    return name.strip(" \"'“”‘’")
+    name = re.sub(r"^[\s\-\u2013\u2014•*#:>|]+|[\s\-\u2013\u2014:;,|*†‡¹²³⁴]+$", "", name)
+    return name.strip(" \"'\u201c\u201d\u2018\u2019")
 
 
 def has_legal_suffix(name: str) -> bool:
@@ -64,8 +111,8 @@ def name_like(name: str, *, catalogue: Catalogue, strict: bool = False) -> bool:
     tokens = name.split()
     if len(tokens) > 8 or name.casefold() in _GENERIC or _DATE.search(name):
         return False
-    if not (name[0].isupper() or name[0].isdigit()) or name.endswith((".", "?", "!")) and not (
-        has_legal_suffix(name)
+    if not (name[0].isupper() or name[0].isdigit()) or (
+        name.endswith((".", "?", "!")) and not (has_legal_suffix(name))
     ):
         return False
     if "http" in name or "@" in name or len(_SENTENCE.findall(name)) > (0 if strict else 1):
@@ -125,6 +172,10 @@ def merge(
         ident = entry.slug if entry and entry.slug else key(vendor) or key(f.name)
         if not ident:
             continue
+        first = merged.get(ident)
+        same_table = first and f.group.startswith("table") and first["f"].group == f.group
+        if same_table and key(first["f"].name) != key(f.name):  # "GitHub BV", "GitHub Canada ULC"
+            ident = f"{ident}#{key(f.name)}"
         slot = merged.setdefault(
             ident, {"f": f, "vendor": vendor, "purposes": [], "locations": [], "website": ""}
         )

@@ -9,7 +9,7 @@ from scraper.documents import Block
 from scraper.extract.cleanup import Finding, has_legal_suffix, name_like, split_names, tidy
 from scraper.extract.sections import Place, is_excluded_heading, is_processor_heading
 
-_PREFIX = re.compile(r"^(.{2,70}?)\s*(?::|\s[–—-]\s|\s\|\s)\s*(.*)$")
+_PREFIX = re.compile(r"^(.{2,70}?)\s*(?::|\s[\u2013\u2014-]\s|\s\|\s)\s*(.*)$")
 _ROLE = re.compile(r"\s*\(([^)]*)\)\s*$")
 
 
@@ -21,7 +21,7 @@ def item_name(block: Block) -> tuple[str, str, bool]:
     text = block.text
     lead = tidy(block.lead)
     if lead and text.startswith(lead[: max(1, len(lead) - 1)]):
-        rest = text[len(block.lead.strip()) :].lstrip(" :–—-|")
+        rest = text[len(block.lead.strip()) :].lstrip(" :\u2013\u2014-|")
         return lead, rest, True
     match = _PREFIX.match(text)
     if match and len(match.group(1).split()) <= 6:
@@ -37,13 +37,23 @@ def read_item(
         return []
     findings = []
     for part in split_names(name, catalogue=catalogue):
+        if block.kind == "para" and not (catalogue.resolve(part) or has_legal_suffix(part)):
+            continue
         if not explicit and not (pure or catalogue.resolve(part) or has_legal_suffix(part)):
             continue
-        if len(part.split()) > 6 or not name_like(part, catalogue=catalogue):
+        if _word_count(part) > 6 or not name_like(part, catalogue=catalogue):
             continue
-        where = f"list under '{place.heading}', item {number}" if place.heading else f"list item {number}"
+        where = (
+            f"list under '{place.heading}', item {number}"
+            if place.heading
+            else f"list item {number}"
+        )
         findings.append(Finding(part, purpose=rest, found_in=where, method="list", order=order))
     return findings
+
+
+def _word_count(name: str) -> int:
+    return len(re.sub(r"\([^)]*\)", " ", name).split())
 
 
 def read_term(block: Block, *, place: Place, catalogue: Catalogue, order: int) -> list[Finding]:

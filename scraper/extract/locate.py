@@ -28,7 +28,7 @@ def normalise(text: str) -> tuple[str, ...]:
     if registry_normalise is not None:
         try:
             return tuple(registry_normalise(text))
-        except Exception:  # noqa: BLE001 - a vocabulary bug must not stop extraction
+        except Exception:
             pass
     codes: list[str] = []
     for part in re.split(r"\s*(?:,|;|/|&|\band\b|\n)\s*", text.casefold()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from registry.catalogue import Catalogue
 from registry.names import key
@@ -38,7 +39,7 @@ _NEGATIVE = re.compile(
     r"sign(?:ing)?[\s-]?in with|sign[\s-]?up with|log(?:ging)?[\s-]?in with|\boauth\b|single sign"
     r"|\bsso\b|your [\w ]{0,20}account|connect(?:ing)? your|cookie|opt[\s-]?out|\bbrowser\b"
     r"|app store|google play|share button|like button|social (?:media|network)|link(?:s|ed)? to"
-    r"|trademark|®|™",
+    r"|trademark|®|™|buttons?\b|\blinks\b|widgets? from|plug-?ins?\b",
     re.IGNORECASE,
 )
 _AS_PROCESSOR = re.compile(r"\bas\s+(?:a|an|our|its)?\s*sub-?processors?\b", re.IGNORECASE)
@@ -55,18 +56,23 @@ def read_prose(
     catalogue: Catalogue,
     self_keys: frozenset[str],
     order: int,
+    mentions: Counter[str] | None = None,
 ) -> list[Finding]:
-    if place.excluded or not text:
+    """Findings for vendors the text says handle data; every mention is counted in mentions."""
+    if place.changelog or not text:
         return []
     findings: list[Finding] = []
     for sentence in _SENTENCE.split(text):
-        if _NEGATIVE.search(sentence):
+        hits = catalogue.find_in_text(sentence)
+        if mentions is not None:
+            mentions.update(entry.slug for entry, _ in hits)
+        if (not hits and not _LEGAL_ENTITY.search(sentence)) or _NEGATIVE.search(sentence):
             continue
-        for entry, written in catalogue.find_in_text(sentence):
+        for entry, written in hits:
             if entry.slug in self_keys or key(entry.name) in self_keys:
                 continue
-            if place.processor or _says_processing(sentence, written):
-                findings.append(_finding(written, sentence, place, order))
+            if _says_processing(sentence, written):
+                findings.append(_finding(written, sentence, place, order, slug=entry.slug))
         findings += _legal_entities(sentence, place=place, self_keys=self_keys, order=order)
     return findings
 
@@ -95,11 +101,13 @@ def _legal_entities(
             continue
         before = sentence[max(0, match.start() - 120) : match.start()]
         near = explicit and 0 <= explicit.start() - match.end() <= 40
-        if near or _BEFORE.search(before) and re.search(r"provider|processor|vendor|gateway", before, re.I):
+        if near or (
+            _BEFORE.search(before) and re.search(r"provider|processor|vendor|gateway", before, re.I)
+        ):
             found.append(_finding(name, sentence, place, order))
     return found
 
 
-def _finding(name: str, sentence: str, place: Place, order: int) -> Finding:
+def _finding(name: str, sentence: str, place: Place, order: int, slug: str = "") -> Finding:
     where = f"text under '{place.heading}'" if place.heading else "text"
-    return Finding(name, purpose="", found_in=where, method="prose", order=order)
+    return Finding(name, purpose="", found_in=where, method="prose", order=order, group=slug)

@@ -37,7 +37,10 @@ def read(
         document = select(document, selector)
     blocks = document.blocks
     self_keys = _self_keys(document, catalogue=catalogue, self_names=self_names)
-    findings = _walk(blocks, catalogue=catalogue, self_keys=self_keys)
+    mentions: Counter[str] = Counter()
+    findings = _walk(blocks, catalogue=catalogue, self_keys=self_keys, mentions=mentions)
+    dominant = _dominant(mentions)
+    findings = [f for f in findings if not (f.method == "prose" and f.group in dominant)]
     processors = merge(findings, catalogue=catalogue, normalise_locations=normalise)
     methods = Counter(f.method for f in findings)
     warnings = () if processors else ("no sub-processors found on this page",)
@@ -68,6 +71,16 @@ def _self_keys(
     return frozenset(keys)
 
 
+def _dominant(mentions: Counter[str]) -> set[str]:
+    """The vendor a page keeps naming in its text is the page's own company, not a processor."""
+    ranked = mentions.most_common(2)
+    if not ranked or ranked[0][1] < 8:
+        return set()
+    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return set()
+    return {ranked[0][0]}
+
+
 def _runs_pure(blocks: tuple[Block, ...]) -> list[bool]:
     """For each item: is its list made of short entries only (a bare list of names)?"""
     pure = [False] * len(blocks)
@@ -87,7 +100,11 @@ def _runs_pure(blocks: tuple[Block, ...]) -> list[bool]:
 
 
 def _walk(
-    blocks: tuple[Block, ...], *, catalogue: Catalogue, self_keys: frozenset[str]
+    blocks: tuple[Block, ...],
+    *,
+    catalogue: Catalogue,
+    self_keys: frozenset[str],
+    mentions: Counter[str],
 ) -> list[Finding]:
     sections = Sections()
     pure = _runs_pure(blocks)
@@ -104,7 +121,9 @@ def _walk(
             if vendor:
                 purpose = section_purpose(blocks, index)
                 where = f"section '{block.text}'"
-                findings.append(Finding(vendor, purpose, found_in=where, method="section", order=order))
+                findings.append(
+                    Finding(vendor, purpose, found_in=where, method="section", order=order)
+                )
             intro, items = False, 0
             continue
         place = sections.place()
@@ -124,22 +143,25 @@ def _walk(
             if not place.excluded:
                 items += block.kind == "item"
                 listed = read_item(
-                    block, place=place, pure=pure[index], catalogue=catalogue, number=items, order=order
+                    block,
+                    place=place,
+                    pure=pure[index],
+                    catalogue=catalogue,
+                    number=items,
+                    order=order,
                 )
         elif block.kind == "term" and relaxed:
             listed = read_term(block, place=place, catalogue=catalogue, order=order)
         findings += listed
         if not listed:
-            prose_place = place if relaxed else _strict(place)
             findings += read_prose(
-                block.text, place=prose_place, catalogue=catalogue, self_keys=self_keys, order=order
+                block.text,
+                place=place,
+                catalogue=catalogue,
+                self_keys=self_keys,
+                order=order,
+                mentions=mentions,
             )
         if block.kind == "para":
             intro = bool(PROCESSOR_WORDS.search(block.text) and _INTRO.search(block.text))
     return findings
-
-
-def _strict(place: object) -> object:
-    from dataclasses import replace
-
-    return replace(place, processor=False)  # type: ignore[type-var]

@@ -7,19 +7,28 @@ from dataclasses import dataclass
 
 from scraper.documents import Block
 
+_THIRD = r"(?:third|3rd)[\s-]part(?:y|ies)"
 PROCESSOR_WORDS = re.compile(
-    r"sub[\s-]?processor|\bprocessors\b|\bvendors?\b|service providers?|third[\s-]part(?:y|ies)"
-    r"|3rd[\s-]part(?:y|ies)|services used|sub[\s-]?contractors?|data recipients|providers we use"
+    r"sub[\s-]?processor|\bprocessors\b|\bvendors?\b|service providers?"
+    rf"|{_THIRD}[\s-](?:services?|tools|disclosure|providers?|partners|recipients)"
+    rf"|(?:disclosure|sharing|share|transfers?)\b[\w\s]{{0,30}}\b{_THIRD}|services used"
+    r"|sub[\s-]?contractors?|data recipients|providers we use"
     r"|tools we use|services we use|who we share|partners we use",
     re.IGNORECASE,
 )
-# Sections whose names are not the current list: change logs, cookies, former processors.
-EXCLUDED_WORDS = re.compile(
-    r"change\s?log|changes|history|\bupdates?\b|revisions?|cookies?|what'?s new|archived?"
-    r"|previous|former|removed|past\b|deprecated|links?\b|social|log ?in|sign[\s-]?in|login"
-    r"|single sign|\bsso\b|authentication|contact",
+# Sections naming vendors that are no longer (or never were) current processors.
+CHANGELOG_WORDS = re.compile(
+    r"change\s?log|changes\b|history|\bupdates\b|revisions?|what'?s new|archived?"
+    r"|previous|former|removed|\bpast\b|deprecated|\bfrom\b",
     re.IGNORECASE,
 )
+# Sections whose lists and tables are not the processor list (prose there is still read).
+EXCLUDED_WORDS = re.compile(
+    r"cookies?|links?\b|social|log ?in|sign[\s-]?in|login|single sign|\bsso\b"
+    r"|authentication|contact|sources",
+    re.IGNORECASE,
+)
+_STAMP = re.compile(r"last updated?|effective|updated (?:on|at)|\b(?:19|20)\d\d\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -30,14 +39,21 @@ class Place:
     processor: bool  # under a sub-processor-like heading (and nothing excluded between)
     excluded: bool  # under a change log / cookie / login heading
     vendor_heading: bool  # the nearest heading is itself a vendor's name
+    changelog: bool = False  # under a change log or history: nothing here is current
 
 
 def is_processor_heading(text: str) -> bool:
     return bool(PROCESSOR_WORDS.search(text)) and len(text.split()) <= 14
 
 
+def is_changelog_heading(text: str) -> bool:
+    return bool(CHANGELOG_WORDS.search(text)) and not _STAMP.search(text)
+
+
 def is_excluded_heading(text: str) -> bool:
-    return bool(EXCLUDED_WORDS.search(text)) and not is_processor_heading(text)
+    if is_processor_heading(text) and not CHANGELOG_WORDS.search(text):
+        return False
+    return bool(EXCLUDED_WORDS.search(text)) or is_changelog_heading(text)
 
 
 class Sections:
@@ -61,6 +77,8 @@ class Sections:
         for _, text, is_vendor in reversed(self.stack):
             if is_vendor:
                 continue
+            if is_changelog_heading(text):
+                return Place(heading, False, True, vendor, changelog=True)
             if is_processor_heading(text):
                 return Place(heading, True, False, vendor)
             if is_excluded_heading(text):

@@ -11,7 +11,9 @@ from scraper.extract.cleanup import Finding, has_legal_suffix, name_like, split_
 from scraper.extract.sections import Place
 
 _COOKIE = re.compile(r"cookie|\bexpir|duration|lifespan|storage type", re.I)
-_LOCATION = re.compile(r"location|countr|region|where|jurisdiction|data cent|hosted in|residen", re.I)
+_LOCATION = re.compile(
+    r"location|countr|region|where|jurisdiction|data cent|hosted in|residen", re.I
+)
 _WEBSITE = re.compile(r"website|\burl\b|link|contact|domain|web site|privacy policy|address", re.I)
 _PURPOSE = re.compile(
     r"purpose|function|descri|activit|processing|service|role|nature|reason|used for|categor"
@@ -70,7 +72,11 @@ def _columns(header: tuple[Cell, ...]) -> Columns | None:
 
     texts = [text for text, _ in header]
     purpose = next(
-        (i for i, t in enumerate(texts) if i != name and re.search(r"purpose|function|descri", t, re.I)),
+        (
+            i
+            for i, t in enumerate(texts)
+            if i != name and re.search(r"purpose|function|descri", t, re.I)
+        ),
         first("purpose"),
     )
     if purpose < 0:
@@ -135,10 +141,12 @@ def read_table(
                     purpose=_cell(row, columns.purpose)[0],
                     location=_cell(row, columns.location)[0],
                     website=_first_url(site),
-                    found_in=f"table {number} ({label}), row {index}" if label else
-                    f"table {number}, row {index}",
+                    found_in=f"table {number} ({label}), row {index}"
+                    if label
+                    else f"table {number}, row {index}",
                     method="table",
-                    order=order * 100000 + index,
+                    order=order * 1000 + index,
+                    group=f"table {number}",
                 )
             )
     return findings
@@ -152,5 +160,7 @@ def _mostly_known(rows: list[tuple[Cell, ...]], columns: Columns, catalogue: Cat
 
 
 def _first_url(text: str) -> str:
-    match = re.search(r"(?:https?://|www\.)[^\s<>\"')]+|\b[\w-]+\.(?:com|io|net|org|co|ai|app)\b\S*", text or "")
+    match = re.search(
+        r"(?:https?://|www\.)[^\s<>\"')]+|\b[\w-]+\.(?:com|io|net|org|co|ai|app)\b\S*", text or ""
+    )
     return match.group(0).rstrip(".,;") if match else ""

@@ -7,7 +7,7 @@ import re
 from registry.catalogue import Catalogue
 from registry.names import key
 from scraper.documents import Block
-from scraper.extract.cleanup import LEGAL_TAIL, Finding
+from scraper.extract.cleanup import Finding
 from scraper.extract.locate import location_words
 from scraper.extract.sections import Place
 
