@@ -32,6 +32,7 @@ _FILLER = frozenset({"a", "an", "and", "or", "the", "of", "for", "to", "in", "on
 _CONNECTORS = LEGAL_SUFFIXES | {"the", "aka", "dba", "formerly"}
 # Other names for the same vendor inside one written name: "X (Y)", "X aka Y", "X dba Y", "X / Y".
 _ALIAS_SPLIT = re.compile(r"\s*(?:[()]|\s/\s|,?\s+(?:aka|a\.k\.a\.|dba|d/b/a)\s+)\s*", re.I)
+_NO_SLUG = "other"
 _MIN_TYPO_KEY = 8
 _MAX_TYPO_PAIRS = 10_000
 
@@ -107,10 +108,10 @@ def _merge(rows: list[Processor]) -> Processor:
 def compare(before: Processor, after: Processor) -> Changed | None:
     """Return the change between two versions of one vendor, or None when it means the same.
 
-    * purpose: compared by purpose vocabulary (`registry.purposes.normalise`) when both sides
-      map to it, so "Email delivery" -> "Transactional email delivery" is no change but
-      "Hosting" -> "Hosting, AI inference" is; free text outside the vocabulary is compared
-      by its words, ignoring case, punctuation, order and filler words.
+    * purpose: compared by purpose vocabulary (`registry.purposes.normalise`), so "Email
+      delivery" -> "Transactional email delivery" is no change but "Hosting" -> "Hosting, AI
+      inference" is; text the vocabulary knows nothing of on both sides is compared by its
+      words, ignoring case, punctuation, order and filler words.
     * locations: compared as sets of codes, so order and spelling ("USA" / "United States")
       never count, while a new or dropped code does.
     * one side silent (no purpose, or no location stated): missing information, not a change.
@@ -124,10 +125,15 @@ def compare(before: Processor, after: Processor) -> Changed | None:
 
 
 def _purpose_differs(before: Processor, after: Processor) -> bool:
-    old_slugs, new_slugs = purposes.normalise(before.purpose), purposes.normalise(after.purpose)
-    if old_slugs and new_slugs:
-        return set(old_slugs) != set(new_slugs)
+    old_slugs, new_slugs = _slugs(before.purpose), _slugs(after.purpose)
+    if old_slugs or new_slugs:
+        return old_slugs != new_slugs
     return _purpose_words(before.purpose) != _purpose_words(after.purpose)
+
+
+def _slugs(text: str) -> frozenset[str]:
+    # "other" only says the vocabulary knows none of it: the words are compared instead.
+    return frozenset(purposes.normalise(text)) - {_NO_SLUG}
 
 
 def _purpose_words(text: str) -> frozenset[str]:

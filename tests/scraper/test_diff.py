@@ -216,3 +216,17 @@ def test_output_order_is_by_vendor_whatever_the_input_order() -> None:
 def test_an_empty_diff_says_it_is_empty() -> None:
     assert Diff().is_empty
     assert not Diff(added=(p("Stripe"),)).is_empty
+
+
+def test_purpose_text_outside_the_vocabulary_is_compared_by_its_words() -> None:
+    old = [p("Acme", purpose="Widget frobnication, quarterly")]
+    assert diff(old, [p("Acme", purpose="quarterly: the widget frobnication")]).is_empty
+    changed = diff(old, [p("Acme", purpose="Gizmo polishing")]).changed
+    assert [c.fields for c in changed] == [("purpose",)]
+
+
+def test_diff_is_pure_and_leaves_its_inputs_alone() -> None:
+    old, new = list(BASE), [*BASE[:2], p("Sentry")]
+    diff(old, new)
+    assert old == BASE
+    assert [x.name for x in new] == [BASE[0].name, BASE[1].name, "Sentry"]
