@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -102,10 +103,16 @@ def _reread(source: Source, snap: Snapshot, *, now: datetime) -> tuple[Processor
 def _extract(document: documents.Document, source: Source) -> Extraction:
     return extractor.extract(
         document,
-        catalogue=catalogue.load(),
+        catalogue=loaded_catalogue(),
         selector=source.selector or None,
         self_names=_self_names(source.company),
     )
+
+
+@functools.cache
+def loaded_catalogue() -> catalogue.Catalogue:
+    """The vendor catalogue, loaded once per process (a worker restart picks up new vendors)."""
+    return catalogue.load()
 
 
 def _self_names(company: Company) -> tuple[str, ...]:

@@ -18,7 +18,6 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from registry import catalogue
 from registry.models import Check, Source
 from scraper import pipeline
 from scraper.record import Outcome
@@ -148,7 +147,7 @@ def run(
 
     The vendor catalogue is loaded once per process, before any thread starts.
     """
-    catalogue.load()
+    pipeline.loaded_catalogue()
     ids = list(source_ids) if source_ids is not None else None
     summary = Summary()
     stop = stop or threading.Event()
