@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from registry import ratelimit
 from registry.alerts import links
+from registry.alerts.headers import new_message_id
 from registry.models import Alert, Company, Subscription
 
 CONFIRM_SALT = "subwatch.subscription.confirm"
@@ -101,9 +102,14 @@ def subscribe(
 
 
 def _queue_confirmation(subscription: Subscription, *, now: datetime) -> None:
+    # Runs under the subscription's row lock, so the count makes a unique, stable key.
+    sent_before = Alert.objects.filter(
+        subscription=subscription, kind=Alert.Kind.CONFIRM_SUBSCRIPTION
+    ).count()
     Alert.objects.create(
         kind=Alert.Kind.CONFIRM_SUBSCRIPTION,
-        dedupe_key=f"confirm:{subscription.pk}:{now.timestamp():.6f}",
+        dedupe_key=f"confirm:{subscription.pk}:{sent_before + 1}",
+        message_id=new_message_id(),
         recipient=subscription.email,
         subscription=subscription,
         next_attempt_at=now,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
-from email.utils import make_msgid, parseaddr
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -14,11 +11,11 @@ from django.template.loader import render_to_string
 
 from registry import subscriptions
 from registry.alerts import links
+from registry.alerts.headers import header_safe, new_message_id
 from registry.models import Alert, Change, Subscription
 
 # Rendered once per batch for a change, then this marker is swapped for each subscriber's link.
 UNSUBSCRIBE_MARKER = "https://subwatch.invalid/unsubscribe-marker"
-SUBJECT_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -26,30 +23,6 @@ class Rendered:
     subject: str
     text: str
     html: str
-
-
-def header_safe(value: str, *, limit: int = SUBJECT_LIMIT) -> str:
-    """Make scraped text safe for a header: no CR/LF or other control/format characters.
-
-    Format characters include bidi overrides (U+202E), which could disguise a subject.
-    """
-    kept = "".join(
-        " " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
-        for char in value
-        if unicodedata.category(char) != "Cf"
-    )
-    collapsed = " ".join(kept.split())
-    return collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
-
-
-def message_domain() -> str:
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    domain = address.rpartition("@")[2]
-    return domain or urlsplit(settings.SITE_URL).hostname or "subwatch.localhost"
-
-
-def new_message_id() -> str:
-    return make_msgid(domain=message_domain())
 
 
 def render(name: str, context: dict[str, Any]) -> Rendered:

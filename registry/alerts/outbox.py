@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from registry.alerts.emails import new_message_id
+from registry.alerts.headers import new_message_id
 from registry.models import Alert, Change, Source, Subscription
 
 

@@ -204,7 +204,7 @@ def _mark_sent(alert: Alert, *, now: datetime) -> SendReport:
 
 def backoff(attempts: int) -> timedelta:
     """Delay before try number attempts + 1: 1, 2, 4, ... minutes, at most BACKOFF_MAX."""
-    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    return min(BACKOFF_BASE * 2 ** min(max(attempts - 1, 0), 20), BACKOFF_MAX)
 
 
 def _retry(alert: Alert, error: str, *, now: datetime) -> SendReport:
