@@ -154,10 +154,12 @@ def looks_like_error_page(
 ) -> str | None:
     """Return why the page is not the policy it should be (a sentence for the DPO), or None.
 
-    `body`, the raw page when the caller has it, adds markup signals the parsed document no
-    longer holds (challenge scripts, password inputs, an empty JavaScript root element).
+    Markup signals (challenge scripts, password inputs, an empty JavaScript root element) are
+    read from `body` when given, else from the document's source text.
     """
     markup = decode(body) if isinstance(body, bytes) else (body or "")
+    if not markup and document is not None:
+        markup = document.source
     text = document.text if document is not None else ""
     title = _title(document)
     if not text.strip() and not title and not _has_script(markup):
