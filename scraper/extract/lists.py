@@ -34,10 +34,13 @@ def read_item(
 ) -> list[Finding]:
     name, rest, explicit = item_name(block)
     if block.kind == "para" and not (explicit and block.lead):
-        return []
+        if _word_count(block.text) > 5:
+            return []
+        name, rest, explicit = tidy(block.text), "", False  # a card: a bare name on its own
     findings = []
     for part in split_names(name, catalogue=catalogue):
-        if block.kind == "para" and not (catalogue.resolve(part) or has_legal_suffix(part)):
+        strict = block.kind == "para" or place.vendor_heading  # one vendor's own section
+        if strict and not (catalogue.resolve(part) or has_legal_suffix(part)):
             continue
         if not explicit and not (pure or catalogue.resolve(part) or has_legal_suffix(part)):
             continue
@@ -60,6 +63,8 @@ def read_term(block: Block, *, place: Place, catalogue: Catalogue, order: int) -
     term = tidy(block.lead)
     rest = block.text[len(block.lead) :].strip()
     if not name_like(term, catalogue=catalogue) or len(term.split()) > 6:
+        return []
+    if place.vendor_heading and not (catalogue.resolve(term) or has_legal_suffix(term)):
         return []
     where = f"definition under '{place.heading}'" if place.heading else "definition list"
     return [Finding(term, purpose=rest, found_in=where, method="list", order=order)]
@@ -100,6 +105,8 @@ def section_purpose(blocks: tuple[Block, ...], index: int) -> str:
     role = _ROLE.search(blocks[index].text)
     if role:
         return role.group(1)
-    body = _section_text(blocks, index)
-    first = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
+    nxt = blocks[index + 1] if index + 1 < len(blocks) else None
+    if nxt is None or nxt.kind == "heading":
+        return ""
+    first = re.split(r"(?<=[.!?])\s", nxt.text, maxsplit=1)[0]
     return first[:200]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from registry.catalogue import Catalogue
 from registry.names import key
@@ -14,7 +15,8 @@ from scraper.extract.cleanup import Finding, merge
 from scraper.extract.lists import heading_vendor, read_item, read_term, section_purpose
 from scraper.extract.locate import normalise
 from scraper.extract.prose import read_prose
-from scraper.extract.sections import PROCESSOR_WORDS, Sections
+from scraper.extract.scripts import read_scripts
+from scraper.extract.sections import PROCESSOR_WORDS, Place, Sections
 from scraper.extract.tables import read_table
 from scraper.extract.texttables import is_text_table, read_text_table
 
@@ -42,6 +44,9 @@ def read(
     dominant = _dominant(mentions)
     findings = [f for f in findings if not (f.method == "prose" and f.group in dominant)]
     processors = merge(findings, catalogue=catalogue, normalise_locations=normalise)
+    if not processors and document.scripts:  # only when the page shows no list of its own
+        findings = read_scripts(document.scripts, catalogue=catalogue)
+        processors = merge(findings, catalogue=catalogue, normalise_locations=normalise)
     methods = Counter(f.method for f in findings)
     warnings = () if processors else ("no sub-processors found on this page",)
     return Extraction(
@@ -99,6 +104,12 @@ def _runs_pure(blocks: tuple[Block, ...]) -> list[bool]:
     return pure
 
 
+_LOCATED = re.compile(
+    r"\b(?:located|based|hosted|stored|processed|reside|resides)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?"
+    r"([A-Z][\w.]*(?:[ ,]+(?:and\s+|&\s+)?[A-Z][\w.]*){0,6})"
+)
+
+
 def _walk(
     blocks: tuple[Block, ...],
     *,
@@ -106,62 +117,113 @@ def _walk(
     self_keys: frozenset[str],
     mentions: Counter[str],
 ) -> list[Finding]:
-    sections = Sections()
-    pure = _runs_pure(blocks)
-    findings: list[Finding] = []
-    intro = False
-    tables = items = 0
+    walker = _Walker(blocks, catalogue=catalogue, self_keys=self_keys, mentions=mentions)
     for index, block in enumerate(blocks):
-        order = index * 1000
+        walker.step(index, block)
+    return walker.findings
+
+
+class _Walker:
+    """Reads blocks in order, keeping the heading context and the list/section state."""
+
+    def __init__(
+        self,
+        blocks: tuple[Block, ...],
+        *,
+        catalogue: Catalogue,
+        self_keys: frozenset[str],
+        mentions: Counter[str],
+    ) -> None:
+        self.blocks, self.catalogue, self.self_keys, self.mentions = (
+            blocks,
+            catalogue,
+            self_keys,
+            mentions,
+        )
+        self.sections = Sections()
+        self.pure = _runs_pure(blocks)
+        self.findings: list[Finding] = []
+        self.intro = False
+        self.tables = self.items = 0
+        self.location = ""  # stated once for a whole section ("all located in the EU")
+
+    def step(self, index: int, block: Block) -> None:
         if block.kind == "heading":
-            sections.close(block.level)
-            place = sections.place()
-            vendor = heading_vendor(blocks, index, place=place, catalogue=catalogue)
-            sections.push(block, is_vendor=bool(vendor))
-            if vendor:
-                purpose = section_purpose(blocks, index)
-                where = f"section '{block.text}'"
-                findings.append(
-                    Finding(vendor, purpose, found_in=where, method="section", order=order)
-                )
-            intro, items = False, 0
-            continue
-        place = sections.place()
-        if block.kind == "table":
-            tables += 1
-            findings += read_table(
-                block, number=tables, place=place, catalogue=catalogue, order=index
-            )
-            intro = False
-            continue
-        relaxed = place.processor and not place.vendor_heading
-        listed: list[Finding] = []
-        if block.kind == "para" and is_text_table(block):
-            findings += read_text_table(block, place=place, catalogue=catalogue, order=order)
-            continue
-        if block.kind in ("item", "para") and (relaxed or (intro and block.kind == "item")):
-            if not place.excluded:
-                items += block.kind == "item"
-                listed = read_item(
-                    block,
-                    place=place,
-                    pure=pure[index],
-                    catalogue=catalogue,
-                    number=items,
-                    order=order,
-                )
-        elif block.kind == "term" and relaxed:
-            listed = read_term(block, place=place, catalogue=catalogue, order=order)
-        findings += listed
-        if not listed:
-            findings += read_prose(
+            self._heading(index, block)
+            return
+        place = self.sections.place()
+        found = self._structural(index, block, place)
+        if found is None:
+            return
+        if not found:
+            found = read_prose(
                 block.text,
                 place=place,
-                catalogue=catalogue,
-                self_keys=self_keys,
-                order=order,
-                mentions=mentions,
+                catalogue=self.catalogue,
+                self_keys=self.self_keys,
+                order=index * 1000,
+                mentions=self.mentions,
             )
+        self._add(found)
         if block.kind == "para":
-            intro = bool(PROCESSOR_WORDS.search(block.text) and _INTRO.search(block.text))
-    return findings
+            self.intro = bool(PROCESSOR_WORDS.search(block.text) and _INTRO.search(block.text))
+            located = _LOCATED.search(block.text) if place.processor else None
+            if located and normalise(located.group(1)):
+                self.location = located.group(1)
+
+    def _add(self, found: list[Finding]) -> None:
+        if self.location:
+            found = [
+                replace(f, location=self.location) if not f.location and f.method != "prose" else f
+                for f in found
+            ]
+        self.findings += found
+
+    def _heading(self, index: int, block: Block) -> None:
+        self.sections.close(block.level)
+        place = self.sections.place()
+        vendor = heading_vendor(self.blocks, index, place=place, catalogue=self.catalogue)
+        self.sections.push(block, is_vendor=bool(vendor))
+        if vendor:
+            purpose = section_purpose(self.blocks, index)
+            where = f"section '{block.text}'"
+            self._add(
+                [Finding(vendor, purpose, found_in=where, method="section", order=index * 1000)]
+            )
+        else:
+            self.location = "" if not self.sections.place().processor else self.location
+        self.intro, self.items = False, 0
+
+    def _structural(self, index: int, block: Block, place: Place) -> list[Finding] | None:
+        """Findings from the block's layout; None when the block is fully handled (no prose)."""
+        order = index * 1000
+        if block.kind == "table":
+            self.tables += 1
+            self.intro = False
+            self._add(
+                read_table(
+                    block, number=self.tables, place=place, catalogue=self.catalogue, order=index
+                )
+            )
+            return None
+        if block.kind == "para" and is_text_table(block):
+            self._add(read_text_table(block, place=place, catalogue=self.catalogue, order=order))
+            return None
+        relaxed = place.processor and not place.excluded
+        if block.kind == "item" and (relaxed or self.intro) and not place.excluded:
+            self.items += 1
+            return read_item(
+                block,
+                place=place,
+                pure=self.pure[index],
+                catalogue=self.catalogue,
+                number=self.items,
+                order=order,
+            )
+        if block.kind == "para" and relaxed:
+            return read_item(
+                block, place=place, pure=False, catalogue=self.catalogue, number=0, order=order
+            )
+        if block.kind == "term" and relaxed:
+            return read_term(block, place=place, catalogue=self.catalogue, order=order)
+        return []

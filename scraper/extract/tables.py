@@ -38,9 +38,12 @@ class Columns:
     strong: bool = False
 
 
+_CHANGE = re.compile(r"^(?:date|change|changes|action|status|added|removed|effective)\b", re.I)
+
+
 def _role(header: str) -> str:
-    if _COOKIE.search(header):
-        return "cookie"
+    if _COOKIE.search(header) or _CHANGE.search(header.strip()):
+        return "cookie"  # not a list of current processors
     if _STRONG_NAME.search(header) and not re.search(r"purpose|descri|locat", header, re.I):
         return "strong"
     if _LOCATION.search(header):
