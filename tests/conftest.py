@@ -63,7 +63,10 @@ class PageServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll interval so shutdown() at teardown takes ms, not the default 0.5 s.
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def _file_route(self, path: str) -> Route:
         target = (PAGES / path.lstrip("/")).resolve()
