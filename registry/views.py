@@ -33,8 +33,8 @@ def company(request: HttpRequest, slug: str) -> HttpResponse:
     found = queries.company_with_last_check(slug)
     if found is None:
         raise Http404("No such company")
-    raw_day = request.GET.get("as_of")
-    if raw_day is not None:
+    raw_day = request.GET.get("as_of", "")
+    if raw_day:
         return _company_as_of(request, found, raw_day)
     engagements = queries.current_engagements(found)
     context = _list_context(found, engagements)

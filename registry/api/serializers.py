@@ -130,9 +130,10 @@ class ChangeSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    """Body of confirm: an optional effective date (defaults to the notice period)."""
+    """Body of confirm: optional dates (default: detection + notice period)."""
 
     effective_date = serializers.DateField(required=False, allow_null=True)
+    objection_deadline = serializers.DateField(required=False, allow_null=True)
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -171,6 +172,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
 class CheckOutcomeSerializer(serializers.Serializer):
     outcome = serializers.CharField()
+    changes = serializers.IntegerField()
     detail = serializers.CharField(allow_blank=True)
 
 

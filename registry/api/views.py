@@ -92,8 +92,8 @@ class ChangeViewSet(ReadOnly):
         """Confirm a change (staff): it becomes public and subscribers are alerted."""
         body = serializers.ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        effective_date = body.validated_data.get("effective_date")
-        return self._review("confirm", effective_date=effective_date)
+        dates = {key: value for key, value in body.validated_data.items() if value}
+        return self._review("confirm", **dates)
 
     @extend_schema(request=None, responses=serializers.ChangeSerializer)
     @action(detail=True, methods=["post"])
@@ -106,11 +106,14 @@ class ChangeViewSet(ReadOnly):
 
         change = self.get_object()
         try:
-            getattr(review, verb)(change, by=self.request.user, now=timezone.now(), **options)
+            result = getattr(review, verb)(
+                change, by=self.request.user, now=timezone.now(), **options
+            )
         except (ValueError, DjangoValidationError) as error:
             return Response({"detail": _text(error)}, status=status.HTTP_409_CONFLICT)
-        change.refresh_from_db()
-        return Response(serializers.ChangeSerializer(change).data)
+        if not result.applied:
+            return Response({"detail": result.message}, status=status.HTTP_409_CONFLICT)
+        return Response(serializers.ChangeSerializer(result.change).data)
 
 
 class SourceViewSet(
@@ -140,10 +143,13 @@ class SourceViewSet(
         return Response(_outcome(result))
 
 
-def _outcome(result: Any) -> dict[str, str]:
-    outcome = getattr(result, "outcome", None) or getattr(result, "kind", None) or str(result)
-    detail = getattr(result, "message", None) or getattr(result, "reason", None) or ""
-    return {"outcome": str(outcome), "detail": str(detail)}
+def _outcome(result: Any) -> dict[str, Any]:
+    """scraper.record.Outcome as JSON: its status, the number of changes, and the message."""
+    return {
+        "outcome": str(result.status),
+        "changes": int(getattr(result, "changes", 0)),
+        "detail": str(getattr(result, "message", "")),
+    }
 
 
 def _text(error: Exception) -> str:
