@@ -8,6 +8,7 @@ import http.server
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import threading
 import time
@@ -416,7 +417,7 @@ def test_17_a_refused_connection_is_a_connection_failure(page_server: Any) -> No
 
 def test_17_a_reset_connection_is_a_connection_failure(page_server: Any) -> None:
     def reset(h: http.server.BaseHTTPRequestHandler) -> None:
-        h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00" * 2)
+        h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         h.close_connection = True
 
     url = page_server.set("/reset", handler=reset)
@@ -425,6 +426,7 @@ def test_17_a_reset_connection_is_a_connection_failure(page_server: Any) -> None
         fetch(url)
 
     assert caught.value.kind == "connection"
+    assert "reset" in str(caught.value)
 
 
 def test_17_an_unknown_host_is_a_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
