@@ -20,6 +20,7 @@ from tests.builders import make_company, make_engagement, make_source, make_vend
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 HOSTILE_NAMES = [
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
@@ -243,3 +244,48 @@ def test_deploy_check_fails_with_the_development_defaults():
 
     assert result.returncode != 0
     assert "security.W018" in result.stderr + result.stdout
+
+
+def csp_violations_while_using_the_admin(base_url: str) -> list[str]:
+    """Drive the admin in headless Chromium, clicking the JS widgets, and collect CSP refusals."""
+    from playwright.sync_api import sync_playwright
+
+    refused: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("console", lambda message: refused.append(f"{page.url}: {message.text}"))
+        page.goto(f"{base_url}/admin/login/")
+        page.fill("#id_username", "dpo")
+        page.fill("#id_password", "correct horse battery staple")
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{base_url}/admin/")
+        page.goto(f"{base_url}/admin/registry/company/add/")
+        page.click("#sources-group .add-row a")
+        page.fill("#id_name", "Acme Mail")  # prepopulates the slug through admin JS
+        page.goto(f"{base_url}/admin/registry/engagement/add/")
+        page.click("#id_company + .select2")  # autocomplete (select2)
+        page.keyboard.press("Escape")
+        page.click("#id_purposes_add_all")  # filter_horizontal (SelectFilter2)
+        page.goto(f"{base_url}/admin/registry/change/?review=all")
+        page.click("#action-toggle")
+        page.goto(f"{base_url}/admin/registry/engagement/?q=x")
+        browser.close()
+    return [line for line in refused if "Content Security Policy" in line]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium")
+def test_the_admin_works_under_the_content_security_policy(live_server, django_user_model):
+    django_user_model.objects.create_superuser(
+        "dpo", "dpo@example.com", "correct horse battery staple"
+    )
+    company = make_company()
+    Change.objects.create(
+        company=company, vendor=make_vendor(), kind=Change.Kind.ADDED, detected_at=timezone.now()
+    )
+    Purpose.objects.create(slug="hosting", name="Hosting")
+
+    assert csp_violations_while_using_the_admin(live_server.url) == []
