@@ -42,10 +42,11 @@ class _Signal:
     pattern: re.Pattern[str]
     max_words: int
     reason: str
+    label: str  # what a match means, for markup a DPO would not read; "" quotes the match
 
 
-def _signal(where: str, pattern: str, max_words: int, reason: str) -> _Signal:
-    return _Signal(where, re.compile(pattern, re.IGNORECASE), max_words, reason)
+def _signal(where: str, pattern: str, max_words: int, reason: str, label: str = "") -> _Signal:
+    return _Signal(where, re.compile(pattern, re.IGNORECASE), max_words, reason, label)
 
 
 _BOT = "The page is a bot check ({found}) instead of the policy, so nothing can be read from it."
@@ -73,6 +74,7 @@ SIGNALS: tuple[_Signal, ...] = (
         r"|_incapsula_resource|px-captcha|captcha-delivery\.com|ddos-guard",
         SHORT_PAGE_WORDS,
         _BOT,
+        "a challenge script in its code",
     ),
     _signal(
         "text",
@@ -91,7 +93,11 @@ SIGNALS: tuple[_Signal, ...] = (
         _CAPTCHA,
     ),
     _signal(
-        "markup", r"g-recaptcha|h-captcha|hcaptcha\.com|recaptcha/api", SHORT_PAGE_WORDS, _CAPTCHA
+        "markup",
+        r"g-recaptcha|h-captcha|hcaptcha\.com|recaptcha/api",
+        SHORT_PAGE_WORDS,
+        _CAPTCHA,
+        "a captcha widget",
     ),
     _signal(
         "title",
@@ -121,7 +127,7 @@ SIGNALS: tuple[_Signal, ...] = (
         SHORT_PAGE_WORDS,
         _NOT_FOUND,
     ),
-    _signal("markup", r"type\s*=\s*[\"']?password", SHORT_PAGE_WORDS, _LOGIN),
+    _signal("markup", r"type\s*=\s*[\"']?password", SHORT_PAGE_WORDS, _LOGIN, "a password field"),
     _signal(
         "title", r"^\W*(sign|log) ?in\b|\b(sign|log) ?in\W*$|\blogin\b", SHORT_PAGE_WORDS, _LOGIN
     ),
@@ -138,6 +144,7 @@ SIGNALS: tuple[_Signal, ...] = (
         r"|you need to enable javascript to run this app",
         SHELL_PAGE_WORDS,
         _SHELL,
+        "an empty app element and scripts",
     ),
 )
 _COOKIE_WORDS = re.compile(
@@ -170,7 +177,7 @@ def looks_like_error_page(
             continue
         haystack = {"title": title, "text": text, "markup": markup}[signal.where]
         if haystack and (found := signal.pattern.search(haystack)):
-            return signal.reason.format(found=_quote(found.group(0)))
+            return signal.reason.format(found=signal.label or _quote(found.group(0)))
     if reason := _cookie_wall(document, words):
         return reason
     if words == 0:
