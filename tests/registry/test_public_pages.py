@@ -226,7 +226,7 @@ def test_snapshot_page_shows_processors_and_an_escaped_text_diff(client):
 
     assert '<span class="add">+&lt;b&gt;Stripe</span>' in html
     assert "evil()" not in html
-    assert "<td>&lt;b&gt;Stripe</td>" in html
+    assert "<td><bdi>&lt;b&gt;Stripe</bdi></td>" in html
 
 
 def test_first_snapshot_diffs_against_nothing(client):
