@@ -50,11 +50,24 @@ class Catalogue:
         self.entries: tuple[Entry, ...] = tuple(entries)
         self._by_key: dict[str, Entry] = {}
         self._by_domain: dict[str, Entry] = {}
-        self._by_first: dict[str, list[tuple[str, Entry]]] = {}
+        self._by_first: dict[str, list[tuple[str, str, Entry]]] = {}
         for entry in self.entries:
             self._index(entry)
         for forms in self._by_first.values():
             forms.sort(key=lambda item: -len(item[0]))
+        # Prose search only looks at capitalised words and at the few names written in lower case.
+        lower = sorted(
+            (re.escape(w) for w in self._by_first if w[:1].isalpha() and not w[:1].isupper()),
+            key=len,
+            reverse=True,
+        )
+        lower = [
+            w
+            for w in lower
+            if any(f[0][:1].islower() for f in self._by_first[re.sub(r"\\(.)", r"\1", w)])
+        ]
+        alternatives = "|".join(lower) or "(?!)"
+        self._token = re.compile(rf"(?<![\w.])(?:[A-Z0-9][\w.&'+-]*|(?:{alternatives})(?![\w]))")
 
     def _index(self, entry: Entry) -> None:
         for form in entry.forms:
@@ -64,9 +77,9 @@ class Catalogue:
             self._by_key.setdefault(k, entry)
             self._by_key.setdefault(_strip_tld(k), entry)
             form = clean(form)
-            first = form.split(" ", 1)[0].casefold()
+            first = form.split(" ", 1)[0].casefold().rstrip(".,;:")
             if len(form) >= 3:
-                self._by_first.setdefault(first, []).append((form, entry))
+                self._by_first.setdefault(first, []).append((form, form.casefold(), entry))
         if entry.domain:
             self._by_domain.setdefault(entry.domain.casefold().removeprefix("www."), entry)
 
@@ -107,24 +120,29 @@ class Catalogue:
         Matching is case-sensitive unless the text capitalises the name some other way, so
         common words that are also brands ("front", "linear", "segment") are not read as vendors.
         """
-        found: list[tuple[Entry, str]] = []
+        return [(entry, written) for _, entry, written in self.find_spans(text)]
+
+    def find_spans(self, text: str) -> list[tuple[int, Entry, str]]:
+        """Like find_in_text, with the offset of each mention."""
+        found: list[tuple[int, Entry, str]] = []
         end = -1
-        for match in _TOKEN.finditer(text):
+        for match in self._token.finditer(text):
             if match.start() < end:
                 continue
             hit = self._match_at(text, match.start(), match.group().casefold())
             if hit:
-                found.append(hit)
+                found.append((match.start(), *hit))
                 end = match.start() + len(hit[1])
         return found
 
     def _match_at(self, text: str, start: int, first: str) -> tuple[Entry, str] | None:
-        candidates = self._by_first.get(first) or self._by_first.get(first.rstrip(".,'s"))
+        first = first.rstrip(".,;:")
+        candidates = self._by_first.get(first) or self._by_first.get(first.removesuffix("'s"))
         if not candidates:
             return None
-        for form, entry in candidates:
+        for form, folded, entry in candidates:
             written = text[start : start + len(form)]
-            if written.casefold() != form.casefold():
+            if written.casefold() != folded:
                 continue
             after = text[start + len(form) : start + len(form) + 1]
             if after and (after.isalnum() or after == "_"):

@@ -74,7 +74,10 @@ LEGAL_SUFFIXES = frozenset(
     ]
 )
 _INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"), None
+    map(
+        ord, "\ufffd\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"
+    ),
+    None,
 )
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -84,8 +87,10 @@ def clean(text: str) -> str:
     """Return text as a person reads it: NFKC, no invisible characters, single spaces."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", str(text)).translate(_INVISIBLE)
-    return _SPACE.sub(" ", text).strip()
+    text = str(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return " ".join(text.split())
 
 
 def _ascii(text: str) -> str:

@@ -11,19 +11,103 @@ from scraper.extract.cleanup import Finding
 from scraper.extract.sections import Place
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n")
-# Words just before a name that say the name receives or handles data.
-_BEFORE = re.compile(
-    r"(?:(?:processed|stored|hosted|handled|collected|provided|operated|managed|powered|held|"
-    r"kept|delivered|sent|run|performed|supported)\s+(?:directly\s+)?(?:by|at|with|on|through|via)"
-    r"|(?:share|shares|shared|disclose|discloses|disclosed|transfer|transfers|transferred|send|"
-    r"sends|provide|provides)\b[^.]{0,80}?\b(?:with|to)"
-    r"|\b(?:we|i|it)\s+(?:also\s+)?(?:use|uses|rely on|relies on|work with|engage|employ)"
-    r"|\buses|\busing|\bpartners?\s+with|\bpartnered\s+with|\bengages?"
-    r"|(?:provider|processor|vendor|partner|gateway|platform|service|subprocessor|sub-processor)s?"
-    r"(?:\s+\w+){0,2}?,?\s*(?:such as|like|including|called|named|namely|[(:])?"
-    r")\s*(?:our\s+|the\s+|their\s+|a\s+)?(?:[\w-]+\s+){0,3}?[,\"“]?\s*$",
-    re.IGNORECASE,
+# Words just before a name that say the name receives or handles data. Checked on the last few
+# words before the name, in Python: a regex anchored at the end of the window is too slow.
+_PASSIVE = frozenset(
+    [
+        "processed",
+        "stored",
+        "hosted",
+        "handled",
+        "collected",
+        "provided",
+        "operated",
+        "managed",
+        "powered",
+        "held",
+        "kept",
+        "delivered",
+        "sent",
+        "run",
+        "performed",
+        "supported",
+    ]
 )
+_PREPOSITIONS = frozenset(["by", "at", "with", "on", "through", "via"])
+_USE = frozenset(
+    [
+        "use",
+        "uses",
+        "using",
+        "rely",
+        "relies",
+        "engage",
+        "engages",
+        "employ",
+        "employs",
+        "partner",
+        "partners",
+    ]
+)
+_ROLE_WORDS = frozenset(
+    [
+        "provider",
+        "providers",
+        "processor",
+        "processors",
+        "vendor",
+        "vendors",
+        "partner",
+        "partners",
+        "gateway",
+        "platform",
+        "service",
+        "services",
+        "subprocessor",
+        "subprocessors",
+        "sub-processor",
+        "sub-processors",
+    ]
+)
+_SHARE = re.compile(r"\b(?:share|disclose|transfer|send|provide)[sd]?\b|\btransferred\b", re.I)
+_FILLER = frozenset(
+    [
+        "our",
+        "the",
+        "their",
+        "a",
+        "an",
+        "its",
+        "such",
+        "as",
+        "like",
+        "including",
+        "called",
+        "named",
+        "namely",
+    ]
+)
+_WORD = re.compile(r"[\w'-]+")
+
+
+def _says_before(window: str) -> bool:
+    tokens = [t.casefold() for t in _WORD.findall(window)[-9:]]
+    for back in range(1, min(len(tokens), 6) + 1):
+        word = tokens[-back]
+        prev = tokens[-back - 1] if back < len(tokens) else ""
+        if word in _PREPOSITIONS and (prev in _PASSIVE or prev == "directly"):
+            return True
+        if word in ("with", "to") and _SHARE.search(window):
+            return True
+        if word in _USE or word in _ROLE_WORDS or (word == "on" and prev == "rely"):
+            return True
+        if word == "with" and prev in ("partner", "partners", "partnered", "work", "works"):
+            return True
+        if back > 1 and tokens[-back + 1] not in _FILLER and back > 4:
+            return False
+    return False
+
+
 # Words just after a name that say it handles data.
 _AFTER = re.compile(
     r"^\s*(?:,\s*)?(?:\(?[\"“][^\"”]{1,30}[\"”]\)?\s*)?(?:,\s*)?"
@@ -35,13 +119,38 @@ _AFTER = re.compile(
     re.IGNORECASE,
 )
 # A sentence that is about logging in, cookies or links does not name a processor.
-_NEGATIVE = re.compile(
-    r"sign(?:ing)?[\s-]?in with|sign[\s-]?up with|log(?:ging)?[\s-]?in with|\boauth\b|single sign"
-    r"|\bsso\b|your [\w ]{0,20}account|connect(?:ing)? your|cookie|opt[\s-]?out|\bbrowser\b"
-    r"|app store|google play|share button|like button|social (?:media|network)|link(?:s|ed)? to"
-    r"|trademark|®|™|buttons?\b|\blinks\b|widgets? from|plug-?ins?\b",
-    re.IGNORECASE,
+# A sentence about logging in, cookies or links does not name a processor. Plain substrings
+# first; the few that need context get a small regex (one big alternation is slow).
+_NEGATIVE_WORDS = (
+    "oauth", "single sign", "cookie", "opt-out", "opt out", "browser", "app store",
+    "google play", "trademark", "®", "™", "button", "widget", "plugin", "plug-in",
+)  # fmt: skip
+_NEGATIVE_RULES = (
+    ("sign", re.compile(r"sign(?:ing)?[\s-]?(?:in|up) with", re.I)),
+    ("log", re.compile(r"log(?:ging)?[\s-]?in with", re.I)),
+    ("sso", re.compile(r"\bsso\b", re.I)),
+    ("account", re.compile(r"your [\w ]{0,20}account", re.I)),
+    ("connect", re.compile(r"connect(?:ing)? your", re.I)),
+    ("social", re.compile(r"social (?:media|network)", re.I)),
+    ("link", re.compile(r"link(?:s|ed)? to|\blinks\b", re.I)),
 )
+_LEGAL_WORDS = (
+    " Inc", " LLC", " Ltd", " Limited", " GmbH", " AG", " SAS", " SARL", " B.V", " BV", " PLC",
+    " Corp", " s.r.o", " Oy", " AB", " ApS", " Pty", " SA", " SRL", " LLP", " PBC", " ULC", " a.s",
+)  # fmt: skip
+
+
+def _negative(sentence: str) -> bool:
+    low = sentence.casefold()
+    if any(word in low for word in _NEGATIVE_WORDS):
+        return True
+    return any(hint in low and rule.search(sentence) for hint, rule in _NEGATIVE_RULES)
+
+
+def _legal_hint(text: str) -> bool:
+    return any(word in text for word in _LEGAL_WORDS)
+
+
 _AS_PROCESSOR = re.compile(r"\bas\s+(?:a|an|our|its)?\s*sub-?processors?\b", re.IGNORECASE)
 _LEGAL_ENTITY = re.compile(
     r"((?:[A-Z][\w&.'-]*\s+){1,5}(?:Inc|LLC|Ltd|Limited|GmbH|AG|SAS|SARL|B\.V|BV|PLC|Corp|"
@@ -62,18 +171,27 @@ def read_prose(
     if place.changelog or not text:
         return []
     findings: list[Finding] = []
+    legal = _legal_hint(text)
+    spans = catalogue.find_spans(text)
+    if not legal and not spans:
+        return []
+    offset = 0
     for sentence in _SENTENCE.split(text):
-        hits = catalogue.find_in_text(sentence)
+        start = text.find(sentence, offset)
+        offset = start + len(sentence)
+        hits = [(entry, written) for at, entry, written in spans if start <= at < offset]
         if mentions is not None:
             mentions.update(entry.slug for entry, _ in hits)
-        if (not hits and not _LEGAL_ENTITY.search(sentence)) or _NEGATIVE.search(sentence):
+        legal_here = legal and _legal_hint(sentence)
+        if (not hits and not legal_here) or _negative(sentence):
             continue
         for entry, written in hits:
             if entry.slug in self_keys or key(entry.name) in self_keys:
                 continue
             if _says_processing(sentence, written):
                 findings.append(_finding(written, sentence, place, order, slug=entry.slug))
-        findings += _legal_entities(sentence, place=place, self_keys=self_keys, order=order)
+        if legal_here:
+            findings += _legal_entities(sentence, place=place, self_keys=self_keys, order=order)
     return findings
 
 
@@ -82,7 +200,7 @@ def _says_processing(sentence: str, written: str) -> bool:
     while start >= 0:
         before = sentence[max(0, start - 120) : start]
         after = sentence[start + len(written) : start + len(written) + 80]
-        if _BEFORE.search(before) or _AFTER.match(after):
+        if _says_before(before) or _AFTER.match(after):
             return True
         start = sentence.find(written, start + 1)
     return False
@@ -101,9 +219,8 @@ def _legal_entities(
             continue
         before = sentence[max(0, match.start() - 120) : match.start()]
         near = explicit and 0 <= explicit.start() - match.end() <= 40
-        if near or (
-            _BEFORE.search(before) and re.search(r"provider|processor|vendor|gateway", before, re.I)
-        ):
+        role = re.search(r"provider|processor|vendor|gateway", before, re.I)
+        if near or (role and _says_before(before)):
             found.append(_finding(name, sentence, place, order))
     return found
 

@@ -76,6 +76,17 @@ def _self_keys(
     return frozenset(keys)
 
 
+_INTRO_HINTS = ("processor", "vendor", "provider", "third", "3rd", "services", "contractor")
+
+
+def _is_intro(text: str) -> bool:
+    """A paragraph that introduces the list below it ("We use the following providers:")."""
+    low = text[-300:].casefold()
+    if not any(hint in low for hint in _INTRO_HINTS):
+        return False
+    return bool(PROCESSOR_WORDS.search(text[-300:]) and _INTRO.search(text[-300:]))
+
+
 def _dominant(mentions: Counter[str]) -> set[str]:
     """The vendor a page keeps naming in its text is the page's own company, not a processor."""
     ranked = mentions.most_common(2)
@@ -166,8 +177,10 @@ class _Walker:
             )
         self._add(found)
         if block.kind == "para":
-            self.intro = bool(PROCESSOR_WORDS.search(block.text) and _INTRO.search(block.text))
-            located = _LOCATED.search(block.text) if place.processor else None
+            self.intro = _is_intro(block.text)
+            located = (
+                _LOCATED.search(block.text) if place.processor and " in " in block.text else None
+            )
             if located and normalise(located.group(1)):
                 self.location = located.group(1)
 
