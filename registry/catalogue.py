@@ -51,6 +51,7 @@ class Catalogue:
         self._by_key: dict[str, Entry] = {}
         self._by_domain: dict[str, Entry] = {}
         self._by_first: dict[str, list[tuple[str, str, Entry]]] = {}
+        self._resolved: dict[str, Entry | None] = {}
         for entry in self.entries:
             self._index(entry)
         for forms in self._by_first.values():
@@ -87,7 +88,16 @@ class Catalogue:
         return len(self.entries)
 
     def resolve(self, name: str) -> Entry | None:
-        """Return the entry a written name stands for, or None."""
+        """Return the entry a written name stands for, or None (memoised per written name)."""
+        if name in self._resolved:
+            return self._resolved[name]
+        if len(self._resolved) > 50_000:
+            self._resolved.clear()
+        found = self._resolve(name)
+        self._resolved[name] = found
+        return found
+
+    def _resolve(self, name: str) -> Entry | None:
         k = key(name)
         if not k:
             return None

@@ -82,6 +82,8 @@ _INTRO_HINTS = ("processor", "vendor", "provider", "third", "3rd", "services", "
 def _is_intro(text: str) -> bool:
     """A paragraph that introduces the list below it ("We use the following providers:")."""
     low = text[-300:].casefold()
+    if not (low.rstrip().endswith(":") or "following" in low or "below" in low or "includ" in low):
+        return False
     if not any(hint in low for hint in _INTRO_HINTS):
         return False
     return bool(PROCESSOR_WORDS.search(text[-300:]) and _INTRO.search(text[-300:]))

@@ -56,31 +56,43 @@ def is_excluded_heading(text: str) -> bool:
     return bool(EXCLUDED_WORDS.search(text)) or is_changelog_heading(text)
 
 
+def _kind(text: str) -> str:
+    if is_changelog_heading(text):
+        return "changelog"
+    if is_processor_heading(text):
+        return "processor"
+    return "excluded" if is_excluded_heading(text) else ""
+
+
 class Sections:
     """Tracks the heading stack while blocks are read in order."""
 
     def __init__(self) -> None:
-        self.stack: list[tuple[int, str, bool]] = []  # (level, text, is a vendor heading)
+        self.stack: list[tuple[int, str, str]] = []  # (level, text, kind: "vendor", "processor"...)
+        self._place = Place("", False, False, False)
 
     def close(self, level: int) -> None:
         """Leave every section at this level or deeper (a new heading of this level starts)."""
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
+        self._place = self._compute()
 
     def push(self, block: Block, *, is_vendor: bool = False) -> None:
         self.close(block.level)
-        self.stack.append((block.level, block.text, is_vendor))
+        self.stack.append((block.level, block.text, "vendor" if is_vendor else _kind(block.text)))
+        self._place = self._compute()
 
     def place(self) -> Place:
+        return self._place
+
+    def _compute(self) -> Place:
         heading = self.stack[-1][1] if self.stack else ""
-        vendor = bool(self.stack) and self.stack[-1][2]
-        for _, text, is_vendor in reversed(self.stack):
-            if is_vendor:
-                continue
-            if is_changelog_heading(text):
+        vendor = bool(self.stack) and self.stack[-1][2] == "vendor"
+        for _, _, kind in reversed(self.stack):
+            if kind == "changelog":
                 return Place(heading, False, True, vendor, changelog=True)
-            if is_processor_heading(text):
+            if kind == "processor":
                 return Place(heading, True, False, vendor)
-            if is_excluded_heading(text):
+            if kind == "excluded":
                 return Place(heading, False, True, vendor)
         return Place(heading, False, False, vendor)

@@ -11,11 +11,34 @@ from scraper.extract.cleanup import Finding
 from scraper.extract.locate import location_words
 from scraper.extract.sections import Place
 
-_SITE = re.compile(r"\s+((?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?)\s*$", re.I)
+_SITE_TOKEN = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?", re.I)
+
+
+class _Site:
+    """The website a flattened row ends with (its last token), like a regex match."""
+
+    def __init__(self, line: str, token: str) -> None:
+        self._token = token
+        self._start = len(line.rstrip()) - len(token)
+
+    def start(self) -> int:
+        return self._start
+
+    def group(self, _: int = 0) -> str:
+        return self._token
+
+
+def _site(line: str) -> _Site | None:
+    parts = line.rsplit(None, 1)
+    if len(parts) < 2 or not _SITE_TOKEN.fullmatch(parts[1]):
+        return None
+    return _Site(line, parts[1])
 
 
 def is_text_table(block: Block) -> bool:
-    rows = [line for line in block.lines if _SITE.search(line)]
+    if len(block.lines) < 3:
+        return False
+    rows = [line for line in block.lines if _site(line)]
     return len(rows) >= 3 and len(rows) * 10 >= len(block.lines) * 6
 
 
@@ -26,7 +49,7 @@ def read_text_table(
         return []
     findings = []
     for index, line in enumerate(block.lines, start=1):
-        site = _SITE.search(line)
+        site = _site(line)
         if not site:
             continue
         row = split_row(line[: site.start()].strip(), site=site.group(1), catalogue=catalogue)
