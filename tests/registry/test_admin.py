@@ -559,3 +559,87 @@ def test_company_page_shows_engagements_and_sources_inline(admin_client: Client)
     vendor_page = admin_client.get(url(Vendor, "change", rows.vendor.pk)).content.decode()
     assert url(Company, "change", rows.company.pk) in vendor_page
     assert len(small) < 40
+
+
+def _source_form(company: Company, url_value: str) -> dict[str, str]:
+    return {
+        "company": str(company.pk),
+        "url": url_value,
+        "selector": "",
+        "active": "on",
+        "check_interval": "1 00:00:00",
+    }
+
+
+def test_a_loopback_source_url_is_refused_at_save_time(admin_client: Client):
+    company = make_company()
+
+    response = admin_client.post(url(Source, "add"), _source_form(company, "http://127.0.0.1/x"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["url"]
+    assert not Source.objects.exists()
+
+
+def test_an_allowed_source_url_is_saved(admin_client: Client, page_server):
+    company = make_company()
+    target = page_server.url("/subprocessors")
+
+    response = admin_client.post(url(Source, "add"), _source_form(company, target))
+
+    assert response.status_code == 302
+    assert Source.objects.get().url == target
+
+
+PAGE = """<html><body><h1>Sub-processors</h1><table>
+<tr><th>Entity</th><th>Purpose</th><th>Location</th></tr>
+<tr><td>Amazon Web Services</td><td>Hosting</td><td>United States</td></tr>
+<tr><td>Stripe</td><td>Payments</td><td>United States</td></tr>
+</table></body></html>"""
+
+
+def test_check_now_fetches_the_source_and_reports_the_outcome(admin_client: Client, page_server):
+    source = make_source(make_company(), page_server.set("/subprocessors", PAGE))
+    confirm = admin_client.get(reverse("admin:registry_source_check", args=[source.pk]))
+
+    response = admin_client.post(
+        reverse("admin:registry_source_check", args=[source.pk]), follow=True
+    )
+
+    source.refresh_from_db()
+    assert confirm.status_code == 200
+    assert source.last_checked_at is not None
+    assert Check.objects.filter(source=source).count() == 1
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown
+    assert shown[0].startswith(source.url)
+
+
+def test_the_check_now_action_reports_a_failing_source(admin_client: Client, page_server):
+    source = make_source(make_company(), page_server.set("/gone", "<h1>Gone</h1>", status=404))
+
+    response = admin_client.post(
+        url(Source, "changelist"),
+        {"action": "check_now", "_selected_action": [source.pk]},
+        follow=True,
+    )
+
+    source.refresh_from_db()
+    assert source.last_status == Source.Status.FAILED
+    levels = [message.level_tag for message in response.context["messages"]]
+    assert levels == ["warning"]
+
+
+def test_the_reextract_action_rereads_stored_snapshots(admin_client: Client):
+    rows = make_rows()
+
+    response = admin_client.post(
+        url(Source, "changelist"),
+        {"action": "reextract", "_selected_action": [rows.source.pk]},
+        follow=True,
+    )
+
+    rows.snapshot.refresh_from_db()
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Re-extracted 1 stored snapshot(s) of 1 source(s)."]
+    assert rows.snapshot.extractor_version
