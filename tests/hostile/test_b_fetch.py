@@ -341,30 +341,44 @@ def test_15_brotli_which_we_never_ask_for_is_refused_by_name(page_server: Any) -
 # 16. Slow drip and stalled connections end at the deadline.
 
 
-def _drip(h: http.server.BaseHTTPRequestHandler) -> None:
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Length", "100000")
-    h.end_headers()
-    try:
-        for _ in range(200):
-            h.wfile.write(b"a")
-            h.wfile.flush()
-            time.sleep(0.05)
-    except OSError:
-        return
+class Drip:
+    """Sends one byte every 20 ms for 8 s, and notes how many bytes went out before a hang-up."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.stopped = threading.Event()
+
+    def __call__(self, h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", "400")
+        h.end_headers()
+        try:
+            for _ in range(400):
+                h.wfile.write(b"a")
+                h.wfile.flush()
+                self.sent += 1
+                time.sleep(0.02)
+        except OSError:
+            pass
+        finally:
+            h.close_connection = True
+            self.stopped.set()
 
 
 def test_16_a_slow_drip_ends_at_the_total_deadline(page_server: Any, settings: Any) -> None:
     settings.SCRAPER_TOTAL_TIMEOUT = 1
     settings.SCRAPER_READ_TIMEOUT = 1
-    url = page_server.set("/drip", handler=_drip)
+    drip = Drip()
+    url = page_server.set("/drip", handler=drip)
 
     with pytest.raises(Timeout) as caught:
         fetch(url)
 
     assert "SCRAPER_TOTAL_TIMEOUT" in str(caught.value)
     assert caught.value.kind == "timeout"
+    assert drip.stopped.wait(5)
+    assert drip.sent < 400  # the client hung up mid-drip
 
 
 def test_16_headers_then_a_stalled_body_times_out(page_server: Any, settings: Any) -> None:
