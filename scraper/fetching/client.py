@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import email.utils
-import http
 import itertools
-import ssl
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +13,7 @@ import urllib3.exceptions
 from django.conf import settings
 
 from scraper import netguard
-from scraper.fetching import errors
+from scraper.fetching import errors, failures
 from scraper.fetching.body import read_body
 from scraper.fetching.pinning import PinnedAdapter
 from scraper.fetching.text import check_document, decode
@@ -87,7 +84,7 @@ class _Reply:
 
     @property
     def retry_after(self) -> float | None:
-        return _parse_retry_after(self.headers.get("Retry-After", ""))
+        return failures.parse_retry_after(self.headers.get("Retry-After", ""))
 
 
 @dataclass
@@ -209,7 +206,10 @@ def _final(reply: _Reply) -> _Reply:
     if 200 <= reply.status < 300 or reply.status == 304:
         return reply
     raise errors.HTTPStatusError(
-        _status_message(reply), url=reply.url, status=reply.status, retry_after=reply.retry_after
+        failures.status_message(reply.status, url=reply.url, retry_after=reply.retry_after),
+        url=reply.url,
+        status=reply.status,
+        retry_after=reply.retry_after,
     )
 
 
@@ -243,7 +243,7 @@ def _delay(limits: Limits, attempt: int, retry_after: float | None) -> float:
 def _once(run: _Run, url: str) -> _Reply:
     remaining = run.remaining()
     if remaining <= 0:
-        raise errors.Timeout(_total_timeout_message(run.limits), url=url)
+        raise errors.Timeout(failures.total_timeout_message(run.limits), url=url)
     timeout = (min(run.limits.connect_timeout, remaining), min(run.limits.read_timeout, remaining))
     try:
         response = run.session.get(
@@ -254,8 +254,12 @@ def _once(run: _Run, url: str) -> _Reply:
             timeout=timeout,
             verify=run.limits.verify,
         )
+    except requests.Timeout as exc:
+        if run.remaining() <= 0:
+            raise errors.Timeout(failures.total_timeout_message(run.limits), url=url) from exc
+        raise failures.request_error(exc, url=url, limits=run.limits) from exc
     except requests.RequestException as exc:
-        raise _request_error(exc, url=url, limits=run.limits) from exc
+        raise failures.request_error(exc, url=url, limits=run.limits) from exc
     with response:
         return _Reply(url, response.status_code, response.headers, _body(run, response, url))
 
@@ -274,7 +278,9 @@ def _body(run: _Run, response: requests.Response, url: str) -> bytes:
             url=url,
         )
     except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise _body_error(exc, url=url, run=run) from exc
+        raise failures.body_error(
+            exc, url=url, limits=run.limits, late=run.remaining() <= 0
+        ) from exc
 
 
 def _refuse_declared_size(headers: Any, *, limits: Limits, url: str) -> None:
@@ -285,107 +291,3 @@ def _refuse_declared_size(headers: Any, *, limits: Limits, url: str) -> None:
             "cap (SCRAPER_MAX_BYTES); nothing was downloaded.",
             url=url,
         )
-
-
-def _request_error(exc: requests.RequestException, *, url: str, limits: Limits) -> Exception:
-    host = netguard.parse(url).host
-    reason = _reason(exc)
-    if isinstance(exc, requests.exceptions.SSLError):
-        return errors.TLSFailure(
-            f"The secure (https) connection to {host} failed: {reason}. The certificate may be "
-            "self-signed, expired or issued for another host.",
-            url=url,
-        )
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return errors.Timeout(
-            f"Connecting to {host} timed out after {limits.connect_timeout:g} s.", url=url
-        )
-    if isinstance(exc, requests.exceptions.Timeout):
-        return errors.Timeout(
-            f"{host} accepted the connection but sent no answer within "
-            f"{limits.read_timeout:g} s (SCRAPER_READ_TIMEOUT).",
-            url=url,
-        )
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema)):
-        return errors.InvalidURL(f"The URL cannot be requested: {reason}.", url=url)
-    return errors.ConnectionFailed(f"Could not get the page from {host}: {reason}.", url=url)
-
-
-def _body_error(exc: BaseException, *, url: str, run: _Run) -> Exception:
-    if run.remaining() <= 0:
-        return errors.Timeout(_total_timeout_message(run.limits), url=url)
-    if isinstance(exc, urllib3.exceptions.ReadTimeoutError | TimeoutError):
-        return errors.Timeout(
-            f"The server stopped sending the page for more than {run.limits.read_timeout:g} s "
-            "(SCRAPER_READ_TIMEOUT).",
-            url=url,
-        )
-    if isinstance(exc, urllib3.exceptions.SSLError | ssl.SSLError):
-        return errors.TLSFailure(f"The secure connection broke: {_reason(exc)}.", url=url)
-    return errors.ConnectionFailed(
-        f"The connection broke while downloading the page: {_reason(exc)}.", url=url
-    )
-
-
-def _reason(exc: BaseException) -> str:
-    """The innermost cause of a requests/urllib3 error, in a few words."""
-    seen: set[int] = set()
-    current: BaseException = exc
-    while id(current) not in seen:
-        seen.add(id(current))
-        inner = getattr(current, "reason", None)
-        if not isinstance(inner, BaseException):
-            args = [a for a in current.args if isinstance(a, BaseException)]
-            inner = args[0] if args else current.__cause__ or current.__context__
-        if inner is None:
-            break
-        current = inner
-    if isinstance(current, ssl.SSLCertVerificationError):
-        return f"certificate verify failed ({current.verify_message})"
-    if isinstance(current, ConnectionRefusedError):
-        return "the connection was refused"
-    if isinstance(current, ConnectionResetError):
-        return "the connection was reset by the server"
-    text = str(current) or type(current).__name__
-    return text if len(text) <= 200 else text[:200] + "..."
-
-
-def _status_message(reply: _Reply) -> str:
-    try:
-        phrase = http.HTTPStatus(reply.status).phrase
-    except ValueError:
-        phrase = "Unknown status"
-    base = f"The server answered HTTP {reply.status} {phrase} for {reply.url}"
-    if reply.status in (404, 410):
-        return f"{base}; check that the page still exists at this address."
-    if reply.status in (401, 403):
-        return f"{base}; the site refuses the crawler (login, firewall or bot protection)."
-    if reply.status == 429:
-        wait = reply.retry_after
-        asked = f" and asked to wait {wait:g} s" if wait is not None else ""
-        return f"{base}{asked}; it will be retried at the next check."
-    if reply.status >= 500:
-        return (
-            f"{base} after retries; the site has a problem, it will be retried at the next check."
-        )
-    return f"{base}; Subwatch expected 200 OK."
-
-
-def _parse_retry_after(value: str) -> float | None:
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _total_timeout_message(limits: Limits) -> str:
-    return (
-        f"The page did not finish loading within {limits.total_timeout:g} s "
-        "(SCRAPER_TOTAL_TIMEOUT); the server is too slow or is dripping data."
-    )
