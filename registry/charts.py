@@ -21,9 +21,10 @@ CATEGORIES = (
     ("unknown", "Location not stated"),
 )
 _RANK = {"third_country": 0, "mixed": 0, "adequacy": 1, "eea": 2}
-_BAR_HEIGHT = 28
-_LABEL_WIDTH = 210
-_WIDTH = 520
+# Small enough that 13px labels stay readable when a phone scales the SVG down.
+_BAR_HEIGHT = 26
+_LABEL_WIDTH = 195
+_WIDTH = 380
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
     """A horizontal bar chart with the numbers written out, so colour is never the only cue."""
     top = max([bar.value for bar in bars] + [1])
     height = _BAR_HEIGHT * len(bars) + 8
-    span = _WIDTH - _LABEL_WIDTH - 50
+    span = _WIDTH - _LABEL_WIDTH - 40
     rows = []
     for index, bar in enumerate(bars):
         y = 4 + index * _BAR_HEIGHT
@@ -117,7 +118,7 @@ def timeline_chart(points: Sequence[Month], *, title: str) -> SafeString:
     """Monthly additions above the axis and removals below it, the last 24 months shown."""
     points = list(points)[-24:]
     top = max([max(p.added, p.removed) for p in points] + [1])
-    half, slot = 70, (_WIDTH - 40) / max(len(points), 1)
+    half, slot = 60, (_WIDTH - 40) / max(len(points), 1)
     bars = []
     for index, point in enumerate(points):
         x = 40 + index * slot + 2
