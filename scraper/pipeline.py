@@ -7,13 +7,15 @@ import logging
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from django.db import transaction
+
 from registry import catalogue
 from registry.models import Check, Company, Snapshot, Source
 from scraper import documents, record, snapshot
 from scraper import extract as extractor
 from scraper.diff import diff
 from scraper.extract import Extraction, Processor
-from scraper.fetch import FetchError, fetch
+from scraper.fetch import Fetched, FetchError, fetch
 from scraper.record import Outcome
 from scraper.sanity import Verdict, judge
 
@@ -30,24 +32,25 @@ def check_source(source: Source, *, now: datetime) -> Outcome:
     so one broken page cannot stop a batch.
     """
     try:
-        return _check(source, now=now)
-    except Exception as error:
-        logger.exception("check of source %s (%s) crashed", source.pk, source.url)
-        return record.failure(source, error, now=now)
-
-
-def _check(source: Source, *, now: datetime) -> Outcome:
-    try:
         fetched = fetch(
             source.url, etag=source.etag or None, last_modified=source.last_modified or None
         )
     except FetchError as error:
         return record.failure(source, error, now=now)
+    try:
+        # One transaction per check: one commit, and a crash leaves no half-read snapshot.
+        with transaction.atomic():
+            return _record(source, fetched, now=now)
+    except Exception as error:
+        logger.exception("check of source %s (%s) crashed", source.pk, source.url)
+        source.refresh_from_db()
+        return record.failure(source, error, now=now)
 
+
+def _record(source: Source, fetched: Fetched, *, now: datetime) -> Outcome:
     note, elsewhere = _redirect(source.url, fetched.final_url)
     snap, is_new = snapshot.store(source, fetched, now=now)
-    # A snapshot never extracted (a crash mid-check) is read now rather than skipped forever.
-    if not is_new and snap.extractor_version:
+    if not is_new:
         return record.unchanged(source, snap, now=now, fetched=fetched, note=note)
 
     document = documents.parse(fetched.body, content_type=fetched.content_type)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -86,7 +86,7 @@ def apply(
 ) -> list[Change]:
     """Accept `snapshot` as the source's current list: engagements, Changes, alerts, atomically."""
     processors = [Processor.from_dict(item) for item in snapshot.processors]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         engagements = _sync(source.company, snapshot, processors, removed=diff.removed, now=now)
         changes = _changes(source, snapshot, diff, engagements, now=now)
         alerts = _alerts()
@@ -122,7 +122,7 @@ def unchanged(
 ) -> Outcome:
     """The page shows the bytes we already hold: log the check, store nothing new."""
     held = snapshot.status != Snapshot.Status.OK
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _succeeded(source, now=now)
         status = Source.Status.SUSPICIOUS if held else Source.Status.UNCHANGED
         message = _join(note, f"still held: {snapshot.status_reason}" if held else "")
@@ -149,7 +149,7 @@ def suspicious(
     """Hold a page the guard distrusts: the snapshot is kept as evidence, the registry untouched."""
     snapshot.status = Snapshot.Status.SUSPICIOUS
     snapshot.status_reason = verdict.reason
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         snapshot.save(update_fields=["status", "status_reason"])
         return _finish(
             source,
@@ -171,7 +171,7 @@ def failure(source: Source, error: BaseException, *, now: datetime) -> Outcome:
         source.consecutive_failures >= settings.SOURCE_FAILURE_ALERT_AFTER
         and source.failure_alerted_at is None
     )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if alert:
             source.failure_alerted_at = now
             alerts = _alerts()
@@ -203,7 +203,7 @@ def reread(
     old = [Processor.from_dict(item) for item in snapshot.processors]
     new_vendors = {processor.vendor for processor in processors}
     removed = tuple(p for p in old if p.vendor not in new_vendors)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         snapshot.processors = [processor.to_dict() for processor in processors]
         snapshot.extractor_version = version
         snapshot.save(update_fields=["processors", "extractor_version"])
@@ -294,19 +294,18 @@ def _sync(
     }
     by_vendor: dict[str, Engagement] = {}
     fresh: list[Engagement] = []
-    dirty: list[Engagement] = []
+    edited: list[Engagement] = []
     for processor in processors:
         vendor = vendors[processor.vendor]
         engagement = existing.get(vendor.pk)
-        is_new = engagement is None
         if engagement is None:
             engagement = Engagement(company=company, vendor=vendor, first_seen_at=now)
             existing[vendor.pk] = engagement
             fresh.append(engagement)
-        if _describe(engagement, processor, snapshot) and not is_new:
-            dirty.append(engagement)
-        if touch or is_new:
-            engagement.last_seen_at = now
+        before = _fields(engagement)
+        _describe(engagement, processor)
+        if engagement.pk is not None and _fields(engagement) != before:
+            edited.append(engagement)
         by_vendor[processor.vendor] = engagement
     for processor in removed:
         if processor.vendor in by_vendor:
@@ -315,34 +314,52 @@ def _sync(
         if engagement is None:
             # Deleted by hand since: recreate it so the removal still has its registry row.
             engagement = Engagement(
-                company=company,
-                vendor=vendors[processor.vendor],
-                first_seen_at=now,
-                last_seen_at=now,
-                snapshot=snapshot,
+                company=company, vendor=vendors[processor.vendor], first_seen_at=now
             )
             fresh.append(engagement)
+        elif engagement.status != Engagement.Status.REMOVED:
+            edited.append(engagement)
         engagement.status = Engagement.Status.REMOVED
         engagement.removed_at = now
         by_vendor[processor.vendor] = engagement
-    Engagement.objects.bulk_create(fresh)
-    fresh_ids = {id(e) for e in fresh}
-    Engagement.objects.bulk_update(
-        [e for e in existing.values() if id(e) not in fresh_ids],
-        ENGAGEMENT_FIELDS,
-        batch_size=500,
-    )
-    _set_vocabulary([*fresh, *dirty])
+    _write(fresh, edited, existing.values(), snapshot, now=now, touch=touch)
     return by_vendor
 
 
-def _describe(engagement: Engagement, processor: Processor, snapshot: Snapshot) -> bool:
-    """Copy the processor onto the engagement; True when its purpose or locations changed."""
+def _write(
+    fresh: list[Engagement],
+    edited: list[Engagement],
+    every: Iterable[Engagement],
+    snapshot: Snapshot,
+    *,
+    now: datetime,
+    touch: bool,
+) -> None:
+    for engagement in fresh:
+        engagement.last_seen_at = now
+        engagement.snapshot = snapshot
+    Engagement.objects.bulk_create(fresh)
+    for engagement in edited:
+        engagement.snapshot = snapshot
+        if touch:
+            engagement.last_seen_at = now
+        engagement.save(update_fields=ENGAGEMENT_FIELDS)
+    # Rows whose description did not change are stamped in one UPDATE, not one per row.
+    done = {e.pk for e in (*fresh, *edited)}
+    rest = [e.pk for e in every if e.pk not in done and e.status == Engagement.Status.ACTIVE]
+    stamp: dict[str, Any] = {"snapshot": snapshot, **({"last_seen_at": now} if touch else {})}
+    if rest:
+        Engagement.objects.filter(pk__in=rest).update(**stamp)
+    _set_vocabulary([*fresh, *edited])
+
+
+def _fields(engagement: Engagement) -> tuple[Any, ...]:
+    described = [*ENGAGEMENT_FIELDS[:6], "removed_at"]
+    return tuple(getattr(engagement, name) for name in described)
+
+
+def _describe(engagement: Engagement, processor: Processor) -> None:
     location_text = ", ".join(processor.locations)
-    moved = (engagement.purpose_text, engagement.location_text) != (
-        processor.purpose,
-        location_text,
-    )
     engagement.name_as_written = processor.name[:300]
     engagement.purpose_text = processor.purpose
     engagement.location_text = location_text[:500]
@@ -350,8 +367,6 @@ def _describe(engagement: Engagement, processor: Processor, snapshot: Snapshot) 
     engagement.found_in = processor.found_in[:300]
     engagement.status = Engagement.Status.ACTIVE
     engagement.removed_at = None
-    engagement.snapshot = snapshot
-    return moved
 
 
 def _set_vocabulary(engagements: Sequence[Engagement]) -> None:
@@ -409,7 +424,7 @@ def _create_vendor(name: str) -> Vendor:
     for attempt in range(20):
         slug = base if attempt == 0 else f"{base}-{attempt + 1}"
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=False):
                 return Vendor.objects.create(name=name, slug=slug, **fields)
         except IntegrityError:
             # Either the slug is taken by another vendor, or a concurrent check created this one.
