@@ -120,7 +120,8 @@ def _fetched(
     content_type = reply.headers.get("Content-Type", "")
     common = {
         "url": url,
-        "final_url": reply.url,
+        # Unredirected, the final URL is the URL as given (not its normalised spelling).
+        "final_url": url if reply.url == netguard.parse(url).url else reply.url,
         "status": reply.status,
         "content_type": content_type,
         "etag": reply.headers.get("ETag", "") or (etag or ""),

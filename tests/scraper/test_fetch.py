@@ -325,3 +325,12 @@ def test_undetectable_bytes_still_decode_to_text() -> None:
 def test_unknown_content_encodings_are_refused_by_name() -> None:
     with pytest.raises(NotADocument, match="'compress'"):
         inflaters("compress", max_bytes=1024, url="http://vendor.example/")
+
+
+def test_without_a_redirect_the_final_url_is_the_url_as_given(page_server: Any) -> None:
+    page_server.set("/Legal", PAGE)
+    url = f"HTTP://127.0.0.1:{page_server.port}/Legal#subprocessors"
+
+    fetched = fetch(url)
+
+    assert fetched.final_url == fetched.url == url
