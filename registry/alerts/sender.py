@@ -158,6 +158,8 @@ def _send_one(connection: Any, alert: Alert, *, cache: dict[Any, Any], now: date
         return _cancel(alert, "Not sent: the subscription is no longer waiting for this mail.")
     try:
         message = emails.build(alert, cache=cache)
+        # Open once and keep it: send_messages on a closed backend opens and closes per call.
+        connection.open()
         accepted = connection.send_messages([message])
     except CONNECTION_ERRORS as error:
         return _retry(alert, f"connection: {error}", now=now)

@@ -38,6 +38,9 @@ class KillAfter:
         self.accepted += sent
         return sent
 
+    def open(self) -> bool | None:
+        return self.inner.open()
+
     def close(self) -> None:
         self.inner.close()
 

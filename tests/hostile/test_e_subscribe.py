@@ -61,9 +61,7 @@ def test_32_new_pending_and_active_addresses_get_the_same_response(client):
     ]
 
     assert {page.status_code for page in pages} == {200}
-    bodies = {page.content.replace(b"new@", b"X@").replace(b"pending@", b"X@") for page in pages}
-    bodies = {b.replace(b"active@", b"X@") for b in bodies}
-    assert len({page.content for page in pages}) == 1 or len(bodies) == 1
+    assert len({page.content for page in pages}) == 1
     assert not Alert.objects.filter(recipient="active@x.example").exists()
 
 

@@ -56,6 +56,9 @@ class FlakyConnection:
         self.sent.append(recipient)
         return 1
 
+    def open(self) -> bool:
+        return False
+
     def close(self) -> None:
         pass
 

@@ -54,6 +54,9 @@ class KillAfter:
             raise Killed
         return sent
 
+    def open(self) -> bool | None:
+        return self.inner.open()
+
     def close(self) -> None:
         self.inner.close()
 
