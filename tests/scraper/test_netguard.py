@@ -7,6 +7,8 @@ import socket
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scraper import netguard
 from scraper.fetch import BlockedAddress, DNSFailure, InvalidURL
@@ -136,3 +138,31 @@ def test_the_real_resolver_reads_ip_literals_without_dns() -> None:
 def test_malformed_hosts_are_invalid(url: str) -> None:
     with pytest.raises(InvalidURL):
         netguard.parse(url)
+
+
+def _spellings(address: ipaddress.IPv4Address) -> list[str]:
+    value = int(address)
+    octets = address.packed
+    return [
+        str(address),
+        str(value),
+        hex(value),
+        ".".join(f"0{octet:o}" for octet in octets),
+        f"{octets[0]}.{int.from_bytes(octets[1:], 'big')}",
+        f"{octets[0]}.{octets[1]}.{int.from_bytes(octets[2:], 'big')}",
+    ]
+
+
+@given(
+    network=st.sampled_from(["127.0.0.0/8", "10.0.0.0/8", "169.254.0.0/16", "192.168.0.0/16"]),
+    offset=st.integers(min_value=0, max_value=65535),
+)
+def test_every_numeric_spelling_of_a_private_address_is_refused_as_that_address(
+    network: str, offset: int
+) -> None:
+    net = ipaddress.ip_network(network)
+    address = net[offset % net.num_addresses]
+
+    for spelling in _spellings(address):
+        with pytest.raises(BlockedAddress, match=str(address)):
+            netguard.check(f"http://{spelling}/")
