@@ -21,6 +21,15 @@ CATEGORIES = (
     ("unknown", "Location not stated"),
 )
 _RANK = {"third_country": 0, "mixed": 0, "adequacy": 1, "eea": 2}
+# Fill attributes (not style) so the charts keep their colours outside our stylesheet (the admin).
+COLOURS = {
+    "eea": "#1a7f37",
+    "adequacy": "#0b57d0",
+    "third_country": "#b42318",
+    "unknown": "#6b7280",
+    "added": "#1a7f37",
+    "removed": "#b42318",
+}
 # Small enough that 13px labels stay readable when a phone scales the SVG down.
 _BAR_HEIGHT = 26
 _LABEL_WIDTH = 195
@@ -86,7 +95,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
         rows.append(
             f'<text x="0" y="{y + 18}" class="chart-label">{escape(bar.label)}</text>'
             f'<rect x="{_LABEL_WIDTH}" y="{y + 4}" width="{width}" height="{_BAR_HEIGHT - 10}" '
-            f'class="bar bar-{escape(bar.key)}"/>'
+            f'class="bar bar-{escape(bar.key)}" fill="{COLOURS.get(bar.key, "#6b7280")}"/>'
             f'<text x="{_LABEL_WIDTH + width + 6}" y="{y + 18}" class="chart-value">'
             f"{bar.value}</text>"
         )
@@ -127,9 +136,9 @@ def timeline_chart(points: Sequence[Month], *, title: str) -> SafeString:
         bars.append(
             f"<g><title>{escape(label)}</title>"
             f'<rect x="{x:.1f}" y="{10 + half - up}" width="{max(slot - 4, 1):.1f}" '
-            f'height="{up}" class="bar bar-added"/>'
+            f'height="{up}" class="bar bar-added" fill="{COLOURS["added"]}"/>'
             f'<rect x="{x:.1f}" y="{10 + half}" width="{max(slot - 4, 1):.1f}" '
-            f'height="{down}" class="bar bar-removed"/></g>'
+            f'height="{down}" class="bar bar-removed" fill="{COLOURS["removed"]}"/></g>'
         )
     if points:
         first, last = points[0].month, points[-1].month
@@ -138,7 +147,10 @@ def timeline_chart(points: Sequence[Month], *, title: str) -> SafeString:
             f'<text x="{_WIDTH}" y="{2 * half + 34}" class="chart-label chart-end">'
             f"{last:%b %Y}</text>"
         )
-    bars.append(f'<line x1="40" x2="{_WIDTH}" y1="{10 + half}" y2="{10 + half}" class="axis"/>')
+    bars.append(
+        f'<line x1="40" x2="{_WIDTH}" y1="{10 + half}" y2="{10 + half}" '
+        'class="axis" stroke="#1b1f24"/>'
+    )
     bars.append(f'<text x="0" y="{half - 10}" class="chart-label">+{top}</text>')
     bars.append(f'<text x="0" y="{half + 40}" class="chart-label">-{top}</text>')
     summary = "; ".join(f"{p.month:%b %Y}: +{p.added} -{p.removed}" for p in points) or "None"

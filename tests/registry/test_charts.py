@@ -100,3 +100,13 @@ def test_admin_charts_context_covers_all_companies_in_two_queries(django_assert_
         "Third country (no adequacy): 1; Adequacy decision: 0; EEA: 1" in context["transfer_chart"]
     )
     assert "+1 -0" in context["timeline_chart"]
+
+
+@pytest.mark.django_db
+def test_the_admin_index_shows_the_charts_for_all_companies(admin_client):
+    engage(make_company("Acme Mail"), make_vendor("Mailgun"), locations=("US",))
+
+    html = admin_client.get("/admin/").content.decode()
+
+    assert 'id="subwatch-charts"' in html
+    assert "Third country (no adequacy): 1" in html
