@@ -190,22 +190,20 @@ def _html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
     stack: list[_Open] = [_Open("root", 0, 0)]
     list_depth = 0
     order = 0
-    walker = lxml.etree.iterwalk(root, events=("start", "end"))
+    walker = lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
         tag = el.tag if isinstance(el.tag, str) else ""
+        if event in ("comment", "pi"):
+            _add_text(stack[-1], el.tail)  # the comment itself is not text; what follows it is
+            continue
         if event == "start":
             order += 1
             if not tag or tag in _SKIP or el.get("role") == "navigation":
-                if tag == "head":
-                    pass
-                walker.skip_subtree()
-                if tag:
-                    _add_text(stack[-1], el.tail)
+                walker.skip_subtree()  # its "end" event still comes and adds its tail
                 continue
             if tag == "table":
                 out.append((order, _html_table(el)))
                 walker.skip_subtree()
-                _add_text(stack[-1], el.tail)
                 continue
             if tag in ("ul", "ol", "dl"):
                 list_depth += 1

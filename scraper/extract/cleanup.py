@@ -173,9 +173,12 @@ def merge(
         if not ident:
             continue
         first = merged.get(ident)
-        same_table = first and f.group.startswith("table") and first["f"].group == f.group
-        if same_table and key(first["f"].name) != key(f.name):  # "GitHub BV", "GitHub Canada ULC"
-            ident = f"{ident}#{key(f.name)}"
+        if first and f.group.startswith("table") and first["f"].group == f.group:
+            # One table's rows for different entities of one group stay apart ("GitHub BV",
+            # "GitHub Canada ULC"); an abbreviation and its long form ("AWS") do not.
+            old, new = key(first["f"].name), key(f.name)
+            if old != new and old.split()[:1] == new.split()[:1]:
+                ident = f"{ident}#{new}"
         slot = merged.setdefault(
             ident, {"f": f, "vendor": vendor, "purposes": [], "locations": [], "website": ""}
         )

@@ -138,12 +138,13 @@ def read_table(
         for name in split_names(text, catalogue=catalogue):
             if not name_like(name, catalogue=catalogue):
                 continue
+            site = _first_url(site) or (site if _URL.match(site or "") else "")
             findings.append(
                 Finding(
                     name=name,
                     purpose=_cell(row, columns.purpose)[0],
                     location=_cell(row, columns.location)[0],
-                    website=_first_url(site),
+                    website=site,
                     found_in=f"table {number} ({label}), row {index}"
                     if label
                     else f"table {number}, row {index}",

@@ -1,0 +1,129 @@
+"""Each page layout the extractor reads, on small inline pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.catalogue import Catalogue, load
+from scraper.documents import parse
+from scraper.extract import Extraction, extract
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load()
+
+
+def run(body: str, catalogue: Catalogue, **kwargs: object) -> Extraction:
+    return extract(parse(body.encode()), catalogue=catalogue, **kwargs)
+
+
+def names(result: Extraction) -> list[str]:
+    return [p.name for p in result.processors]
+
+
+def test_an_html_table_maps_columns_by_header_meaning(catalogue: Catalogue) -> None:
+    page = """<html><body><h2>Sub-processors</h2><table>
+    <tr><th>Location</th><th>Entity Name</th><th>Purpose</th><th>Website</th></tr>
+    <tr><td>Germany</td><td>Zebra Widgets GmbH</td><td>Printing</td><td>zebra.example</td></tr>
+    </table></body></html>"""
+    (processor,) = run(page, catalogue).processors
+    assert processor.name == "Zebra Widgets GmbH"
+    assert processor.purpose == "Printing"
+    assert processor.locations == ("DE",)
+    assert processor.website == "zebra.example"
+    assert processor.found_in.startswith("table 1")
+
+
+def test_a_headerless_table_under_a_subprocessor_heading_is_read(catalogue: Catalogue) -> None:
+    page = """<h2>Our subprocessors</h2><table>
+    <tr><td>Stripe, Inc.</td><td>Payments</td></tr><tr><td>Mailgun</td><td>Email</td></tr>
+    </table>"""
+    assert names(run(page, catalogue)) == ["Stripe, Inc.", "Mailgun"]
+
+
+def test_markdown_table_with_linked_names(catalogue: Catalogue) -> None:
+    page = "## Vendors\n\n| Name | Purpose |\n|---|---|\n| [Sentry](https://sentry.io) | Errors |\n"
+    (processor,) = run(page, catalogue).processors
+    assert (processor.name, processor.website) == ("Sentry", "https://sentry.io")
+
+
+def test_bullet_list_of_bold_names_under_a_subprocessor_heading(catalogue: Catalogue) -> None:
+    page = "## Sub-processors\n\n* **Hotjar**\n  Analytics.\n* **Acme Widgets**: printing\n"
+    assert names(run(page, catalogue)) == ["Hotjar", "Acme Widgets"]
+
+
+def test_rst_definition_list(catalogue: Catalogue) -> None:
+    page = (
+        "Sub-processor list\n==================\n\n"
+        "New Relic\n    Monitoring.\n\nZebra B.V.\n    Printing.\n"
+    )
+    assert names(run(page, catalogue)) == ["New Relic", "Zebra B.V."]
+
+
+def test_headed_sections_strip_the_role_and_skip_category_headings(catalogue: Catalogue) -> None:
+    page = (
+        "# Subprocessors\n\n## Cloud Infrastructure\n\n### Acme Cloud (Cloud provider)\n\n"
+        "Acme Cloud hosts our servers.\n\n### Hosting notes\n\nWe rotate keys.\n"
+    )
+    result = run(page, catalogue)
+    assert names(result) == ["Acme Cloud"]
+    assert result.processors[0].purpose == "Cloud provider"
+
+
+def test_card_grid_under_a_subprocessor_heading(catalogue: Catalogue) -> None:
+    page = """<h2>Sub-processors</h2><div class="grid">
+    <div class="card"><h3>Stripe</h3><p>Payments</p></div>
+    <div class="card"><h3>Mailgun</h3><p>Email delivery</p></div></div>"""
+    assert names(run(page, catalogue)) == ["Stripe", "Mailgun"]
+
+
+def test_flattened_text_table_splits_name_purpose_location_and_website(
+    catalogue: Catalogue,
+) -> None:
+    page = (
+        "List of data sub-processors\n\nEntity Name Purpose Location Website\n"
+        "Intercom, Inc. Customer Support USA https://intercom.io\n"
+        "Baremetrics Analytics USA https://baremetrics.com/\n"
+        "Zebrafoo Labels EU https://zebrafoo.example\n"
+    )
+    result = run(page, catalogue)
+    assert [(p.name, p.purpose, p.locations) for p in result.processors] == [
+        ("Intercom, Inc.", "Customer Support", ("US",)),
+        ("Baremetrics", "Analytics", ("US",)),
+        ("Zebrafoo", "Labels", ("EU",)),
+    ]
+
+
+def test_prose_vendor_counts_only_when_the_text_says_it_handles_data(
+    catalogue: Catalogue,
+) -> None:
+    page = (
+        "Privacy\n\nAll payment data is stored at Stripe.\n\n"
+        "You can sign in with your Google account.\n\nWe comply with the GDPR and HIPAA.\n"
+    )
+    assert names(run(page, catalogue)) == ["Stripe"]
+
+
+def test_a_css_selector_narrows_the_page(catalogue: Catalogue) -> None:
+    page = """<div id="a"><h2>Vendors</h2><ul><li><b>Stripe</b>: pay</li></ul></div>
+    <div id="b"><h2>Vendors</h2><ul><li><b>Mailgun</b>: mail</li></ul></div>"""
+    assert names(run(page, catalogue, selector="#b")) == ["Mailgun"]
+
+
+def test_the_company_itself_is_not_its_own_processor(catalogue: Catalogue) -> None:
+    page = "Privacy\n\nWe share data with Sentry. Our payments are processed by Stripe.\n"
+    assert names(run(page, catalogue, self_names=["Stripe"])) == ["Sentry"]
+
+
+def test_output_is_in_page_order_and_deterministic(catalogue: Catalogue) -> None:
+    page = "## Vendors\n\n- **Zendesk**: support\n- **Algolia**: search\n- **Mailgun**: mail\n"
+    first, second = run(page, catalogue), run(page, catalogue)
+    assert names(first) == ["Zendesk", "Algolia", "Mailgun"]
+    assert first.processors == second.processors
+
+
+def test_a_page_without_processors_warns_instead_of_failing(catalogue: Catalogue) -> None:
+    result = run("Terms of service\n\nBe nice.\n", catalogue)
+    assert result.processors == ()
+    assert result.warnings
