@@ -71,8 +71,16 @@ def diff(old: Sequence[Processor], new: Sequence[Processor]) -> Diff:
     return Diff(
         added=tuple(came.values()),
         removed=tuple(gone.values()),
-        changed=tuple(sorted(changed, key=lambda c: (identity(c.after), c.after.name))),
+        changed=tuple(sorted(changed, key=_changed_order)),
     )
+
+
+def _changed_order(change: Changed) -> tuple[str, ...]:
+    # The same for a change and its mirror image, so diff(b, a) lists them in the same order.
+    sides = sorted(
+        [(identity(change.before), change.before.name), (identity(change.after), change.after.name)]
+    )
+    return (*sides[0], *sides[1])
 
 
 def group(processors: Iterable[Processor]) -> dict[str, Processor]:
@@ -214,16 +222,19 @@ def _link_typos(
     links: dict[str, set[str]],
     back: dict[str, set[str]],
 ) -> None:
+    """Link leftovers one typo apart, only where each is the other's one candidate.
+
+    Requiring a unique match both ways keeps the result independent of order, hence symmetric.
+    """
     lonely_old = [k for k in gone if not links[k]]
     lonely_new = [k for k in came if not back[k]]
     if len(lonely_old) * len(lonely_new) > _MAX_TYPO_PAIRS:
         return  # a whole list replaced at once: no typo fix to look for, and bounded time
-    for old_k in lonely_old:
-        for new_k in lonely_new:
-            if not back[new_k] and _one_typo(old_k, new_k):
-                links[old_k].add(new_k)
-                back[new_k].add(old_k)
-                break
+    near = [(o, n) for o in lonely_old for n in lonely_new if _one_typo(o, n)]
+    for old_k, new_k in near:
+        if sum(o == old_k for o, _ in near) == 1 and sum(n == new_k for _, n in near) == 1:
+            links[old_k].add(new_k)
+            back[new_k].add(old_k)
 
 
 def _loose(name: str) -> str:
