@@ -8,16 +8,38 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
-from django.utils.html import format_html
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
 
 from registry.admin.base import SubwatchAdmin
 from registry.admin.links import before_after, external, link
+from registry.evidence import snapshot_text, text_diff
 from registry.models import Change
 
 ALL = "all"
+
+
+def evidence_diff(change: Change) -> list[tuple[str, str]]:
+    """(css class, line) pairs of the unified diff between the change's two snapshots."""
+    old, new = change.old_snapshot, change.new_snapshot
+    if new is None:
+        return []
+    diff = text_diff(
+        snapshot_text(old) if old else "",
+        snapshot_text(new),
+        old_label=f"before ({old.fetched_at:%Y-%m-%d %H:%M})" if old else "before (nothing)",
+        new_label=f"after ({new.fetched_at:%Y-%m-%d %H:%M})",
+    )
+    kinds = {"+": "diff-added", "-": "diff-removed", "@": "diff-hunk"}
+    return [
+        ("diff-hunk" if line[:3] in ("---", "+++") else kinds.get(line[:1], "diff-same"), line)
+        for line in diff
+    ]
 
 
 class ReviewStateFilter(admin.SimpleListFilter):
@@ -118,6 +140,26 @@ class ChangeAdmin(SubwatchAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def get_urls(self) -> list[URLPattern]:
+        evidence = self.admin_site.admin_view(self.evidence_view)
+        route = path("<int:pk>/evidence/", evidence, name="registry_change_evidence")
+        return [route, *super().get_urls()]
+
+    def evidence_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The page text before and after, as an escaped line diff."""
+        related = ("company", "vendor", "old_snapshot__body", "new_snapshot__body")
+        change = get_object_or_404(Change.objects.select_related(*related), pk=pk)
+        if not self.has_view_permission(request, change):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Change._meta,
+            "change": change,
+            "title": f"Evidence: {change.describe()}",
+            "diff": evidence_diff(change),
+        }
+        return TemplateResponse(request, "admin/registry/change/evidence.html", context)
+
     @admin.action(description="Confirm selected changes", permissions=["change"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Change]) -> None:
         apply_review(request, queryset, verb="confirmed", decide=review_module().confirm)
@@ -148,14 +190,14 @@ class ChangeAdmin(SubwatchAdmin):
     @admin.display(description="Evidence")
     def evidence(self, obj: Change) -> str:
         parts = [
-            (label, reverse("admin:registry_snapshot_change", args=[pk]))
+            (reverse("admin:registry_snapshot_change", args=[pk]), f"{label} snapshot")
             for label, pk in (("old", obj.old_snapshot_id), ("new", obj.new_snapshot_id))
             if pk is not None
         ]
         if not parts:
             return "-"
-        links = [format_html('<a href="{}">{} snapshot</a>', url, label) for label, url in parts]
-        return format_html(" · ".join(["{}"] * len(links)), *links)
+        parts.append((reverse("admin:registry_change_evidence", args=[obj.pk]), "page diff"))
+        return format_html_join(" · ", '<a href="{}">{}</a>', parts)
 
     @admin.display(description="Company")
     def company_link(self, obj: Change) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -643,3 +644,29 @@ def test_the_reextract_action_rereads_stored_snapshots(admin_client: Client):
     shown = [str(message) for message in response.context["messages"]]
     assert shown == ["Re-extracted 1 stored snapshot(s) of 1 source(s)."]
     assert rows.snapshot.extractor_version
+
+
+def test_the_evidence_page_diffs_the_two_snapshots_as_escaped_text(admin_client: Client):
+    rows = make_rows()
+    page = b"<h1>Sub-processors</h1><p>Mailgun 0</p><p><b>Stripe</b> &lt;script&gt;</p>"
+    newer = SnapshotBody.objects.create(
+        sha256="f" * 64, compressed=zlib.compress(page), size=len(page)
+    )
+    later = rows.snapshot.fetched_at + timedelta(days=1)
+    new = Snapshot.objects.create(
+        source=rows.source,
+        body=newer,
+        fetched_at=later,
+        last_seen_at=later,
+        final_url=rows.source.url,
+    )
+    Change.objects.filter(pk=rows.change.pk).update(old_snapshot=rows.snapshot, new_snapshot=new)
+
+    response = admin_client.get(reverse("admin:registry_change_evidence", args=[rows.change.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="diff-added">+Stripe</span>' in html
+    assert '<span class="diff-added">+&lt;script&gt;</span>' in html
+    assert '<span class="diff-same"> Mailgun 0</span>' in html
+    assert "<b>Stripe</b>" not in html
