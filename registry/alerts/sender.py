@@ -110,25 +110,31 @@ def _due_sql() -> str:
 def claim(*, now: datetime, size: int) -> list[Alert]:
     """Take up to `size` due rows for this sender, oldest first, in one UPDATE.
 
-    The due condition is repeated outside the subquery so that on PostgreSQL a
-    sender that waited on a row lock re-checks the row and skips it once another
-    claimed it; SQLite serialises writers, so there the UPDATE is simply atomic.
+    The due condition is repeated on the updated rows so a row another sender
+    claimed meanwhile is skipped. On PostgreSQL the ids are picked in a
+    materialised CTE with SKIP LOCKED: as a plain `IN (... LIMIT n)` subquery
+    the planner may re-run it and claim more than n rows. SQLite serialises
+    writers, so there the UPDATE is simply atomic.
     """
-    table = Alert._meta.db_table
-    lock = " FOR UPDATE SKIP LOCKED" if db.vendor == "postgresql" else ""
     stamp = db.ops.adapt_datetimefield_value(now)
     lease_until = db.ops.adapt_datetimefield_value(now + LEASE)
     due = [Alert.Status.PENDING, stamp, Alert.Status.SENDING, stamp]
-    sql = (
-        f"UPDATE {table} SET status = %s, claimed_until = %s"
-        f" WHERE id IN (SELECT id FROM {table} WHERE {_due_sql()} ORDER BY id LIMIT %s{lock})"
-        f" AND {_due_sql()} RETURNING id"
-    )
     with db.cursor() as cursor:
-        cursor.execute(sql, [Alert.Status.SENDING, lease_until, *due, size, *due])
+        cursor.execute(_claim_sql(), [*due, size, Alert.Status.SENDING, lease_until, *due])
         ids = sorted(row[0] for row in cursor.fetchall())
     related = ("subscription__company", "change__company", "change__vendor", "source__company")
     return list(Alert.objects.filter(id__in=ids).select_related(*related).order_by("id"))
+
+
+def _claim_sql() -> str:
+    table = Alert._meta.db_table
+    lock = " FOR UPDATE SKIP LOCKED" if db.vendor == "postgresql" else ""
+    return (
+        f"WITH picked AS MATERIALIZED (SELECT id FROM {table} WHERE {_due_sql()}"
+        f" ORDER BY id LIMIT %s{lock})"
+        f" UPDATE {table} SET status = %s, claimed_until = %s"
+        f" WHERE id IN (SELECT id FROM picked) AND {_due_sql()} RETURNING id"
+    )
 
 
 def _send_batch(connection: Any, alerts: list[Alert], *, now: datetime) -> _Batch:
