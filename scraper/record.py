@@ -295,6 +295,7 @@ def _sync(
     by_vendor: dict[str, Engagement] = {}
     fresh: list[Engagement] = []
     edited: list[Engagement] = []
+    moved: list[Engagement] = []
     for processor in processors:
         vendor = vendors[processor.vendor]
         engagement = existing.get(vendor.pk)
@@ -302,10 +303,12 @@ def _sync(
             engagement = Engagement(company=company, vendor=vendor, first_seen_at=now)
             existing[vendor.pk] = engagement
             fresh.append(engagement)
-        before = _fields(engagement)
+        before, was = _fields(engagement), (engagement.purpose_text, engagement.location_text)
         _describe(engagement, processor)
         if engagement.pk is not None and _fields(engagement) != before:
             edited.append(engagement)
+            if (engagement.purpose_text, engagement.location_text) != was:
+                moved.append(engagement)
         by_vendor[processor.vendor] = engagement
     for processor in removed:
         if processor.vendor in by_vendor:
@@ -323,6 +326,7 @@ def _sync(
         engagement.removed_at = now
         by_vendor[processor.vendor] = engagement
     _write(fresh, edited, existing.values(), snapshot, now=now, touch=touch)
+    _set_vocabulary([e for e in fresh if e.status == Engagement.Status.ACTIVE], moved)
     return by_vendor
 
 
@@ -350,7 +354,6 @@ def _write(
     stamp: dict[str, Any] = {"snapshot": snapshot, **({"last_seen_at": now} if touch else {})}
     if rest:
         Engagement.objects.filter(pk__in=rest).update(**stamp)
-    _set_vocabulary([*fresh, *edited])
 
 
 def _fields(engagement: Engagement) -> tuple[Any, ...]:
@@ -369,15 +372,18 @@ def _describe(engagement: Engagement, processor: Processor) -> None:
     engagement.removed_at = None
 
 
-def _set_vocabulary(engagements: Sequence[Engagement]) -> None:
+def _set_vocabulary(fresh: Sequence[Engagement], moved: Sequence[Engagement]) -> None:
+    # Purposes and locations are re-linked only where the text they come from changed.
+    engagements = [*fresh, *moved]
     if not engagements:
         return
     purposes = {p.slug: p.pk for p in Purpose.objects.all()}
     locations = {loc.code: loc.pk for loc in Location.objects.all()}
     purpose_links, location_links = Engagement.purposes.through, Engagement.locations.through
-    ids = [e.pk for e in engagements]
-    purpose_links.objects.filter(engagement_id__in=ids).delete()
-    location_links.objects.filter(engagement_id__in=ids).delete()
+    if moved:
+        ids = [e.pk for e in moved]
+        purpose_links.objects.filter(engagement_id__in=ids).delete()
+        location_links.objects.filter(engagement_id__in=ids).delete()
     purpose_links.objects.bulk_create(
         purpose_links(engagement_id=e.pk, purpose_id=purposes[slug])
         for e in engagements
