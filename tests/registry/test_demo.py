@@ -52,6 +52,19 @@ def test_no_name_or_alias_points_at_two_vendors() -> None:
     assert clashes == []
 
 
+def test_every_name_legal_name_and_alias_resolves_to_its_own_vendor() -> None:
+    catalogue = Catalogue(_from_json(demo.VENDORS_JSON))
+
+    wrong = [
+        (form, vendor["slug"])
+        for vendor in VENDORS
+        for form in _forms(vendor)
+        if getattr(catalogue.resolve(form), "slug", None) != vendor["slug"]
+    ]
+
+    assert wrong == []
+
+
 def test_every_vendor_is_well_formed() -> None:
     fields = {"name", "slug", "legal_names", "aliases", "website", "domain", "hq_country"}
     countries = {p.code for p in locations.LOCATIONS if p.kind == "country"}
