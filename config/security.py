@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 # No inline script or style anywhere: Django's admin (5.x) ships none, and our templates follow.
@@ -42,7 +43,10 @@ HEADERS = {
 
 
 class SecurityHeadersMiddleware:
-    """Adds HEADERS to every response; a view that set its own value keeps it."""
+    """Adds HEADERS to every response; a view that set its own value keeps it.
+
+    A view needing another policy (say, a third-party widget) sets the header itself.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -51,4 +55,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if settings.DEBUG and response.status_code >= 400:
+            # Django's technical 404/500 pages style themselves inline; they exist only in DEBUG.
+            del response.headers["Content-Security-Policy"]
         return response

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -83,7 +85,13 @@ class VendorEngagementInline(CompanyEngagementInline):
 class SourceInline(admin.TabularInline):
     model = Source
     form = SourceForm
-    formfield_overrides = URL_FIELDS
+    # A plain input: the admin's URL widget adds a "Currently:" link, too wide for a table row.
+    formfield_overrides = {
+        models.URLField: {
+            **URL_FIELDS[models.URLField],
+            "widget": forms.URLInput(attrs={"size": 60}),
+        }
+    }
     fields = (
         "url",
         "selector",

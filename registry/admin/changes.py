@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -14,14 +15,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from registry.admin.base import SubwatchAdmin
-from registry.admin.links import before_after, external, link
+from registry.admin.links import before_after, link
 from registry.evidence import snapshot_text, text_diff
 from registry.models import Change
 
 ALL = "all"
+TITLES = {
+    Change.Review.PENDING: "Review queue: changes pending review",
+    Change.Review.CONFIRMED: "Confirmed changes",
+    Change.Review.DISMISSED: "Dismissed changes",
+    ALL: "All changes",
+}
 
 
 def evidence_diff(change: Change) -> list[tuple[str, str]]:
@@ -168,6 +175,11 @@ class ChangeAdmin(SubwatchAdmin):
     def dismiss_selected(self, request: HttpRequest, queryset: QuerySet[Change]) -> None:
         apply_review(request, queryset, verb="dismissed", decide=review_module().dismiss)
 
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        state = request.GET.get(ReviewStateFilter.parameter_name, Change.Review.PENDING)
+        title = TITLES.get(state, "Changes")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
     def response_change(self, request: HttpRequest, obj: Change) -> HttpResponse:
         decisions = {"_confirm": ("confirmed", "confirm"), "_dismiss": ("dismissed", "dismiss")}
         for button, (verb, function) in decisions.items():
@@ -185,7 +197,7 @@ class ChangeAdmin(SubwatchAdmin):
     def source_link(self, obj: Change) -> str:
         if obj.source is None:
             return "-"
-        return format_html("{} ({})", link(obj.source, "source"), external(obj.source.url))
+        return link(obj.source, urlsplit(obj.source.url).netloc or obj.source.url)
 
     @admin.display(description="Evidence")
     def evidence(self, obj: Change) -> str:

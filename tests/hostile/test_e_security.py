@@ -199,6 +199,16 @@ def test_security_headers_are_on_every_response(client: Client, admin_client: Cl
         assert response["X-Frame-Options"] == "DENY"
 
 
+def test_debug_error_pages_can_style_themselves_but_production_ones_cannot(client, settings):
+    settings.DEBUG = True
+    debug_404 = client.get("/does-not-exist/")
+    settings.DEBUG = False
+    production_404 = client.get("/does-not-exist/")
+
+    assert "Content-Security-Policy" not in debug_404
+    assert "default-src 'self'" in production_404["Content-Security-Policy"]
+
+
 def test_hsts_is_sent_over_tls(client: Client, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True

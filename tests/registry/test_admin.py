@@ -670,3 +670,13 @@ def test_the_evidence_page_diffs_the_two_snapshots_as_escaped_text(admin_client:
     assert '<span class="diff-added">+&lt;script&gt;</span>' in html
     assert '<span class="diff-same"> Mailgun 0</span>' in html
     assert "<b>Stripe</b>" not in html
+
+
+def test_the_queue_is_titled_for_its_review_state(admin_client: Client):
+    make_rows()
+
+    pending = admin_client.get(url(Change, "changelist")).context["title"]
+    everything = admin_client.get(url(Change, "changelist"), {"review": "all"}).context["title"]
+
+    assert pending == "Review queue: changes pending review"
+    assert everything == "All changes"
