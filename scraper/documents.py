@@ -298,6 +298,9 @@ _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _BOLD_LINE = re.compile(r"^[\s_*]*(?:\*\*|__)(.+?)(?:\*\*|__)[\s_*:]*$")
 _LEAD = re.compile(r"^[\s_*]*(?:\*\*|__)(.+?)(?:\*\*|__)")
+_HTML_BLOCK = re.compile(
+    r"^\s{0,3}<(?:table|ul|ol|dl|div|section|article|figure|details|h[1-6]|p)[\s>]", re.IGNORECASE
+)
 
 
 def inline(text: str) -> tuple[str, str]:
@@ -351,6 +354,8 @@ class _LineParser:
         if (m := _ATX.match(line)) is not None:
             self._add(Block("heading", inline(m.group(2))[0], level=len(m.group(1))))
             return i + 1
+        if _HTML_BLOCK.match(line):
+            return self._html(i)
         if nxt and _UNDERLINE.match(nxt) and not _ITEM.match(line) and "|" not in line:
             return self._heading(line, nxt.strip()[0], i + 2)
         if "|" in line and (_TABLE_SEP.match(nxt) or line.lstrip().startswith("|")):
@@ -365,6 +370,19 @@ class _LineParser:
     def _add(self, block: Block) -> None:
         if block.text or block.rows:
             self.blocks.append(block)
+
+    def _html(self, i: int) -> int:
+        """An HTML block inside markdown (a <table>, <ul>, ...) runs to the next blank line."""
+        start = i
+        while i < len(self.lines) and self.lines[i].strip():
+            i += 1
+        fragment = "\n".join(self.lines[start:i])
+        try:
+            root = lxml.html.document_fromstring(f"<html><body>{fragment}</body></html>")
+        except (lxml.etree.ParserError, ValueError):
+            return i
+        self.blocks.extend(_html_blocks(root))
+        return i
 
     def _heading(self, line: str, char: str, nxt: int) -> int:
         level = self.levels.setdefault(char, len(self.levels) + 1)

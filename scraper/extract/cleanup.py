@@ -174,10 +174,12 @@ def merge(
             continue
         first = merged.get(ident)
         if first and f.group.startswith("table") and first["f"].group == f.group:
-            # One table's rows for different entities of one group stay apart ("GitHub BV",
-            # "GitHub Canada ULC"); an abbreviation and its long form ("AWS") do not.
+            # One table's rows for different legal entities of one group stay apart ("GitHub
+            # BV", "GitHub Canada ULC"); product rows ("Azure Cognitive Services") and an
+            # abbreviation with its long form ("AWS") are one vendor.
             old, new = key(first["f"].name), key(f.name)
-            if old != new and old.split()[:1] == new.split()[:1]:
+            entities = has_legal_suffix(first["f"].name) and has_legal_suffix(f.name)
+            if entities and old != new and old.split()[:1] == new.split()[:1]:
                 ident = f"{ident}#{new}"
         slot = merged.setdefault(
             ident, {"f": f, "vendor": vendor, "purposes": [], "locations": [], "website": ""}
