@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             documents = json.loads(Path(options["labels"]).read_text(encoding="utf-8"))["documents"]
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise CommandError(f"{options['labels']}: not a labels file ({exc})") from exc
         folder = Path(options["directory"])
         catalogue = load()
