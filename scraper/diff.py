@@ -119,7 +119,8 @@ def compare(before: Processor, after: Processor) -> Changed | None:
     * purpose: compared by purpose vocabulary (`registry.purposes.normalise`), so "Email
       delivery" -> "Transactional email delivery" is no change but "Hosting" -> "Hosting, AI
       inference" is; text the vocabulary knows nothing of on both sides is compared by its
-      words, ignoring case, punctuation, order and filler words.
+      words, ignoring case, punctuation, order and filler words, and a qualifier added or
+      dropped ("Cloud-based image processing" -> "Image processing") is no change.
     * locations: compared as sets of codes, so order and spelling ("USA" / "United States")
       never count, while a new or dropped code does.
     * one side silent (no purpose, or no location stated): missing information, not a change.
@@ -136,7 +137,10 @@ def _purpose_differs(before: Processor, after: Processor) -> bool:
     old_slugs, new_slugs = _slugs(before.purpose), _slugs(after.purpose)
     if old_slugs or new_slugs:
         return old_slugs != new_slugs
-    return _purpose_words(before.purpose) != _purpose_words(after.purpose)
+    # Unknown to the vocabulary on both sides: a qualifier added or dropped ("Cloud-based image
+    # processing" -> "Image processing") keeps the meaning; other new words change it.
+    old_words, new_words = _purpose_words(before.purpose), _purpose_words(after.purpose)
+    return not (old_words <= new_words or new_words <= old_words)
 
 
 def _slugs(text: str) -> frozenset[str]:

@@ -225,6 +225,11 @@ def test_purpose_text_outside_the_vocabulary_is_compared_by_its_words() -> None:
     assert [c.fields for c in changed] == [("purpose",)]
 
 
+def test_a_qualifier_added_to_purpose_text_outside_the_vocabulary_is_not_a_change() -> None:
+    old = [p("Imgix", purpose="Cloud-based Image Processing")]
+    assert diff(old, [p("Imgix", purpose="Image processing")]).is_empty
+
+
 def test_diff_is_pure_and_leaves_its_inputs_alone() -> None:
     old, new = list(BASE), [*BASE[:2], p("Sentry")]
     diff(old, new)
