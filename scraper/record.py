@@ -430,7 +430,7 @@ def _create_vendor(name: str) -> Vendor:
     for attempt in range(20):
         slug = base if attempt == 0 else f"{base}-{attempt + 1}"
         try:
-            with transaction.atomic(savepoint=False):
+            with transaction.atomic():
                 return Vendor.objects.create(name=name, slug=slug, **fields)
         except IntegrityError:
             # Either the slug is taken by another vendor, or a concurrent check created this one.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
-from registry.models import Alert, Change, Check, Engagement, Snapshot, Source
+from registry.models import Alert, Change, Check, Engagement, Snapshot, Source, Vendor
 from scraper import record, snapshot
 from scraper.diff import diff
 from scraper.extract import Processor
@@ -157,3 +159,33 @@ def test_reread_updates_engagements_without_changes(source: Source) -> None:
     assert Engagement.objects.filter(status=Engagement.Status.ACTIVE).count() == 2
     current.refresh_from_db()
     assert current.extractor_version == "2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_checks_creating_the_same_new_vendor_at_once_both_succeed() -> None:
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads need a database with real locking: run with DATABASE_URL=postgres")
+    company = make_company()
+    sources = [make_source(company, f"https://example.com/{n}") for n in range(2)]
+    newcomer = Processor(name="Brand New Vendor", vendor="Brand New Vendor")
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def check(source: Source) -> None:
+        try:
+            start.wait()
+            with transaction.atomic():
+                outcomes.append(accept(source, newcomer))
+        except Exception as error:
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=check, args=(source,)) for source in sources]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
+    assert Vendor.objects.filter(name="Brand New Vendor").count() == 1

@@ -167,3 +167,36 @@ def test_thread_pool_keeps_to_the_per_host_limit(page_server: Any, settings: Any
     assert summary.checked == 8
     assert summary.failed == 0
     assert in_flight["max"] == 2
+
+
+def test_task_holding_a_lost_lease_skips_the_check(settings: Any) -> None:
+    from scraper.tasks import check_source_task
+
+    settings.SCRAPER_LEASE_SECONDS = 60
+    now = timezone.now()
+    (source,) = sources(1)
+    (first,) = schedule.claim_due(1, now=now)
+    schedule.claim_due(1, now=now + timedelta(seconds=61))  # another worker took it over
+
+    result = check_source_task.apply(args=(source.pk, first.lease_until.isoformat())).get()
+
+    assert result == "skipped"
+    assert not Check.objects.exists()
+
+
+def test_due_sources_are_checked_inline_without_a_broker(
+    page_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from scraper.tasks import check_due_sources
+
+    page_server.set("/list", page("Stripe"))
+    company = make_company()
+    for n in range(3):
+        make_source(company, page_server.url(f"/list?n={n}"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueued = check_due_sources.apply().get()
+
+    assert enqueued == 3
+    assert Check.objects.filter(outcome=Check.Outcome.CHANGED).count() == 3
+    assert not Source.objects.filter(lease_until__isnull=False).exists()
