@@ -142,34 +142,83 @@ def sync_company(data: dict[str, Any], *, vendors: dict[str, Vendor], now: datet
     made = int(created)
     if source.get("url"):
         made += int(Source.objects.get_or_create(company=company, url=source["url"])[1])
-    for item in data.get("engagements", []):
-        made += sync_engagement(company, vendors[item["vendor"]], item, now=now)
-    return made
+    items = {vendors[item["vendor"]].pk: item for item in data.get("engagements", [])}
+    return made + sync_engagements(company, items, now=now)
 
 
-def sync_engagement(
-    company: Company, vendor: Vendor, item: dict[str, Any], *, now: datetime
-) -> int:
-    """Create or update the company's engagement of vendor with purposes and locations."""
-    stated = item.get("locations") or []
-    written = {
-        "name_as_written": item.get("name_as_written") or vendor.name,
+def sync_engagements(company: Company, items: dict[int, dict[str, Any]], *, now: datetime) -> int:
+    """Bring the company's engagements of these vendor ids in line with the stated facts,
+    in a fixed number of queries; return how many were created."""
+    existing = {e.vendor_id: e for e in company.engagements.filter(vendor_id__in=items)}
+    fresh, changed = [], []
+    for vendor_id, item in items.items():
+        written = _written(item)
+        engagement = existing.get(vendor_id)
+        if engagement is None:
+            fresh.append(
+                Engagement(
+                    company=company,
+                    vendor_id=vendor_id,
+                    **written,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+            )
+        elif any(getattr(engagement, f) != v for f, v in written.items()):
+            for f, v in written.items():
+                setattr(engagement, f, v)
+            changed.append(engagement)
+    Engagement.objects.bulk_create(fresh)
+    if changed:
+        Engagement.objects.bulk_update(changed, list(_written({})))
+    ids = dict(company.engagements.filter(vendor_id__in=items).values_list("vendor_id", "pk"))
+    codes = _ids(Location, "code")
+    slugs = _ids(Purpose, "slug")
+    where = {ids[v]: _codes(item) for v, item in items.items()}
+    why = {ids[v]: purposes.normalise(item.get("purpose", "")) for v, item in items.items()}
+    _link(
+        Engagement.locations.through,
+        "location_id",
+        {e: {codes[c] for c in cs} for e, cs in where.items()},
+    )
+    _link(
+        Engagement.purposes.through,
+        "purpose_id",
+        {e: {slugs[s] for s in ss} for e, ss in why.items()},
+    )
+    return len(fresh)
+
+
+def _written(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name_as_written": item.get("name_as_written", ""),
         "purpose_text": item.get("purpose", ""),
-        "location_text": ", ".join(stated),
+        "location_text": ", ".join(item.get("locations") or []),
         "website": _url(item.get("website", "")),
         "status": Engagement.Status.ACTIVE,
     }
-    engagement, created = Engagement.objects.update_or_create(
-        company=company,
-        vendor=vendor,
-        defaults=written,
-        create_defaults={**written, "first_seen_at": now, "last_seen_at": now},
+
+
+def _codes(item: dict[str, Any]) -> set[str]:
+    return {code for text in item.get("locations") or [] for code in locations.normalise(text)}
+
+
+def _ids(model: type, field: str) -> dict[str, int]:
+    return dict(model.objects.values_list(field, "pk"))
+
+
+def _link(through: type, field: str, wanted: dict[int, set[int]]) -> None:
+    """Make the m2m rows of these engagements exactly `wanted`: delete extras, add missing."""
+    rows = through.objects.filter(engagement_id__in=wanted).values_list(
+        "pk", "engagement_id", field
     )
-    codes = {code for text in stated for code in locations.normalise(text)}
-    engagement.locations.set(Location.objects.filter(code__in=codes))
-    slugs = purposes.normalise(item.get("purpose", ""))
-    engagement.purposes.set(Purpose.objects.filter(slug__in=slugs))
-    return int(created)
+    have = {(e, t): pk for pk, e, t in rows}
+    want = {(e, t) for e, targets in wanted.items() for t in targets}
+    extra = [pk for pair, pk in have.items() if pair not in want]
+    if extra:
+        through.objects.filter(pk__in=extra).delete()
+    missing = [through(engagement_id=e, **{field: t}) for e, t in sorted(want - set(have))]
+    through.objects.bulk_create(missing)
 
 
 def _url(text: str) -> str:

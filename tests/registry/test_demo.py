@@ -144,6 +144,25 @@ def test_demo_engagements_carry_purposes_and_locations_as_stated() -> None:
 
 
 @pytest.mark.django_db
+def test_reloading_after_a_fixture_edit_replaces_the_stated_facts(tmp_path: Path) -> None:
+    demo.load(now=NOW)
+    edited = json.loads(json.dumps(COMPANIES))
+    intellimails = next(c for c in edited if c["slug"] == "intellimails")
+    hotjar = next(e for e in intellimails["engagements"] if e["vendor"] == "hotjar")
+    hotjar.update(locations=["Germany", "USA"], purpose="Error tracking")
+    path = tmp_path / "companies.json"
+    path.write_text(json.dumps(edited))
+
+    report = demo.load(now=NOW, companies_path=path)
+
+    engagement = Engagement.objects.get(company__slug="intellimails", vendor__slug="hotjar")
+    assert report.created == 0
+    assert sorted(engagement.locations.values_list("code", flat=True)) == ["DE", "US"]
+    assert list(engagement.purposes.values_list("slug", flat=True)) == ["monitoring"]
+    assert engagement.location_text == "Germany, USA"
+
+
+@pytest.mark.django_db
 def test_a_vendor_added_by_hand_keeps_its_slug_and_gains_the_catalogue_facts() -> None:
     make_vendor("Mailgun", slug="mailgun-hand-made")
 
