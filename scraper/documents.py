@@ -154,6 +154,9 @@ _BLOCKS = frozenset(
         "td",
         "th",
         "caption",
+        "details",
+        "summary",
+        "figcaption",
     ]
 )
 _LEAD_TAGS = frozenset(("strong", "b"))
@@ -258,6 +261,8 @@ def _html_block(top: _Open) -> Block | None:
         return Block("item", text, level=top.depth, lead=lead, href=top.href)
     if top.tag == "dt":
         return Block("term", text, lead=text, href=top.href)
+    if top.tag == "summary" and _pseudo_heading(text):  # an accordion's title
+        return Block("heading", text, level=7, href=top.href)
     lines = tuple(clean(line) for line in raw.split("\n") if clean(line))
     if lead and lead == text and _pseudo_heading(text):
         return Block("heading", text, level=7, href=top.href)

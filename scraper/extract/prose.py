@@ -188,11 +188,27 @@ def read_prose(
         for entry, written in hits:
             if entry.slug in self_keys or key(entry.name) in self_keys:
                 continue
-            if _says_processing(sentence, written):
+            if _says_processing(sentence, written) or _listed_here(sentence, written, place):
                 findings.append(_finding(written, sentence, place, order, slug=entry.slug))
         if legal_here:
             findings += _legal_entities(sentence, place=place, self_keys=self_keys, order=order)
     return findings
+
+
+_IN_A_LIST = re.compile(r"(?:[:,;]|\band|\bor|\binclude|\bincluding|\bsuch as)\s*\S{0,3}\s*$")
+_LISTING = re.compile(r"sub-?processors?|vendors|providers|processors|partners", re.IGNORECASE)
+
+
+def _listed_here(sentence: str, written: str, place: Place) -> bool:
+    """Under a sub-processor heading, a sentence listing names ("...: AWS, Stripe and Intercom")
+    names processors, except its subject, which is the company ("Acme uses ...")."""
+    if not place.processor or place.vendor_heading or not _LISTING.search(sentence):
+        return False
+    at = sentence.find(written)
+    if at <= 0 or not sentence[:at].strip(" \"'(*_"):
+        return False
+    before = sentence[max(0, at - 40) : at].casefold()
+    return bool(_IN_A_LIST.search(before))
 
 
 def _says_processing(sentence: str, written: str) -> bool:

@@ -227,6 +227,9 @@ class _Walker:
         relaxed = place.processor and not place.excluded
         if block.kind == "item" and (relaxed or self.intro) and not place.excluded:
             self.items += 1
+            nxt = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+            if nxt is not None and nxt.kind == "item" and nxt.level > block.level:
+                return []  # a category with the vendors nested below it
             return read_item(
                 block,
                 place=place,

@@ -127,3 +127,33 @@ def test_a_page_without_processors_warns_instead_of_failing(catalogue: Catalogue
     result = run("Terms of service\n\nBe nice.\n", catalogue)
     assert result.processors == ()
     assert result.warnings
+
+
+def test_nested_list_categories_are_not_vendors(catalogue: Catalogue) -> None:
+    page = "## Sub-processors\n\n- Payments\n  - Stripe\n  - PayPal\n- Hosting\n  - Hetzner\n"
+    assert names(run(page, catalogue)) == ["Stripe", "PayPal", "Hetzner"]
+
+
+def test_accordion_titles_under_a_subprocessor_heading_are_vendors(catalogue: Catalogue) -> None:
+    page = """<h2>Sub-processors</h2>
+    <details><summary>Mailgun</summary><p>Mailgun sends our email.</p></details>
+    <details><summary>Zebra Widgets Ltd</summary><p>Printing</p></details>"""
+    assert names(run(page, catalogue)) == ["Mailgun", "Zebra Widgets Ltd"]
+
+
+def test_a_sentence_listing_subprocessors_names_each_but_not_its_subject(
+    catalogue: Catalogue,
+) -> None:
+    page = (
+        "# Sub-processors\n\nIntercom uses the following sub-processors: Amazon Web Services "
+        "(hosting), Stripe (payments), and Mailgun (email).\n"
+    )
+    assert names(run(page, catalogue)) == ["Amazon Web Services", "Stripe", "Mailgun"]
+
+
+def test_an_html_table_inside_markdown_is_read(catalogue: Catalogue) -> None:
+    page = (
+        "# Subprocessors\n\n<table><thead><tr><th>Name of Subprocessor</th></tr></thead>"
+        "<tbody><tr><td>Tabs</td></tr><tr><td>DocuSign</td></tr></tbody></table>\n"
+    )
+    assert names(run(page, catalogue)) == ["Tabs", "DocuSign"]
