@@ -263,7 +263,9 @@ def _html_block(top: _Open) -> Block | None:
         return Block("term", text, lead=text, href=top.href)
     if top.tag == "summary" and _pseudo_heading(text):  # an accordion's title
         return Block("heading", text, level=7, href=top.href)
-    lines = tuple(clean(line) for line in raw.split("\n") if clean(line))
+    lines = (text,)
+    if "\n" in raw.strip():
+        lines = tuple(c for c in (clean(line) for line in raw.split("\n")) if c)
     if lead and lead == text and _pseudo_heading(text):
         return Block("heading", text, level=7, href=top.href)
     return Block("para", text, lead=lead, href=top.href, lines=lines)

@@ -238,7 +238,7 @@ class _Walker:
                 number=self.items,
                 order=order,
             )
-        if block.kind == "para" and relaxed:
+        if block.kind == "para" and relaxed and (block.lead or len(block.text) < 80):
             return read_item(
                 block, place=place, pure=False, catalogue=self.catalogue, number=0, order=order
             )
