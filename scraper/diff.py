@@ -18,6 +18,7 @@ rule is also what keeps the diff symmetric: diff(b, a) is diff(a, b) mirrored.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -235,8 +236,9 @@ def _link_typos(
     if len(lonely_old) * len(lonely_new) > _MAX_TYPO_PAIRS:
         return  # a whole list replaced at once: no typo fix to look for, and bounded time
     near = [(o, n) for o in lonely_old for n in lonely_new if _one_typo(o, n)]
+    olds, news = Counter(o for o, _ in near), Counter(n for _, n in near)
     for old_k, new_k in near:
-        if sum(o == old_k for o, _ in near) == 1 and sum(n == new_k for _, n in near) == 1:
+        if olds[old_k] == 1 and news[new_k] == 1:
             links[old_k].add(new_k)
             back[new_k].add(old_k)
 

@@ -97,6 +97,16 @@ def test_22_case_punctuation_and_legal_suffix_variants_give_no_change() -> None:
     assert changes(page(), page(variants)).is_empty
 
 
+def test_22_nbsp_zero_width_and_full_width_characters_in_names_give_no_change() -> None:
+    variants = [
+        ("Amazon\u00a0Web\u00a0Services, Inc.", "Cloud hosting", "United States"),
+        ("Str\u200bipe, Inc.", "Payment processing", "United States"),
+        ("\uff2d\uff41\uff49\uff4c\uff47\uff55\uff4e Technologies, Inc.", VENDORS[2][1], "US"),
+        *VENDORS[3:],
+    ]
+    assert changes(page(), page(variants)).is_empty
+
+
 def test_22_every_cosmetic_edit_at_once_gives_no_change() -> None:
     shuffled = list(VENDORS)
     random.Random(7).shuffle(shuffled)
