@@ -75,6 +75,11 @@ def engagement_bars(engagements: Iterable[Any]) -> list[Bar]:
     )
 
 
+def listed_bars(rows: Iterable[queries.Listed]) -> list[Bar]:
+    """Bars from the public list's rows."""
+    return transfer_bars(classify(p.transfer_status for p in row.locations) for row in rows)
+
+
 def row_bars(rows: Iterable[tuple[int, int, str | None]]) -> list[Bar]:
     """Bars from (company id, engagement id, transfer status) rows, one row per location."""
     statuses: dict[int, list[str | None]] = defaultdict(list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from registry import charts, evidence, exports, queries
+from registry import cards, charts, evidence, exports, queries
 from registry.models import Company, Vendor
 
 SUBSCRIBE_FORM = "registry/_subscribe_form.html"
@@ -36,8 +37,7 @@ def company(request: HttpRequest, slug: str) -> HttpResponse:
     raw_day = request.GET.get("as_of", "")
     if raw_day:
         return _company_as_of(request, found, raw_day)
-    engagements = queries.current_engagements(found)
-    context = _list_context(found, engagements)
+    context = _list_context(found, queries.listing(found))
     context["pending"] = queries.pending_notice(found, today=timezone.now().date())
     context["has_subscribe_form"] = _template_exists(SUBSCRIBE_FORM)
     return render(request, "registry/company.html", context)
@@ -48,10 +48,7 @@ def _company_as_of(request: HttpRequest, company: Company, raw_day: str) -> Http
     if day is None:
         context = {"company": company, "raw_day": raw_day[:40]}
         return render(request, "registry/bad_date.html", context, status=400)
-    reconstructed = queries.as_of(company, day)
-    for engagement in reconstructed.engagements:
-        engagement.changed_on = reconstructed.changed_since.get(engagement.vendor_id)
-    context = _list_context(company, reconstructed.engagements)
+    context = _list_context(company, queries.as_of(company, day).engagements)
     context["as_of"] = day
     return render(request, "registry/company.html", context)
 
@@ -67,14 +64,13 @@ def parse_day(raw: str) -> date | None:
     return day
 
 
-def _list_context(company: Company, engagements: Any) -> dict[str, Any]:
-    engagements = list(engagements)
+def _list_context(company: Company, rows: Sequence[queries.Listed]) -> dict[str, Any]:
     return {
         "company": company,
-        "engagements": engagements,
-        "groups": queries.group_by_purpose(engagements),
+        "engagements": rows,
+        "processor_groups": cards.processor_groups(queries.group_by_purpose(rows)),
         "transfer_chart": charts.bar_chart(
-            charts.engagement_bars(engagements), title="Processors by where data goes"
+            charts.listed_bars(rows), title="Processors by where data goes"
         ),
     }
 

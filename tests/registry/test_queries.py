@@ -96,8 +96,8 @@ def test_as_of_uses_first_seen_and_removed_dates():
     before = queries.as_of(company, (now - timedelta(days=20)).date())
     after = queries.as_of(company, now.date())
 
-    assert [e.vendor.name for e in before.engagements] == ["Early", "Removed"]
-    assert [e.vendor.name for e in after.engagements] == ["Early", "Late"]
+    assert [e.vendor_name for e in before.engagements] == ["Early", "Removed"]
+    assert [e.vendor_name for e in after.engagements] == ["Early", "Late"]
 
 
 def test_as_of_counts_a_day_up_to_its_end():
@@ -144,7 +144,26 @@ def test_as_of_flags_details_changed_after_the_day():
 
     result = queries.as_of(company, (now - timedelta(days=10)).date())
 
-    assert result.changed_since == {vendor.pk: (now - timedelta(days=5)).date()}
+    assert [row.changed_on for row in result.engagements] == [(now - timedelta(days=5)).date()]
+
+
+def test_listing_reads_flat_rows_with_purposes_and_locations_in_three_queries(
+    django_assert_num_queries,
+):
+    company = make_company("Acme Mail")
+    engage(company, make_vendor("Mailgun"), purposes=("email", "hosting"), locations=("US", "DE"))
+    engage(company, make_vendor("Gone"), status="removed")
+
+    with django_assert_num_queries(3):
+        [row] = queries.listing(company)
+
+    assert row.vendor_name == "Mailgun"
+    assert row.purposes == ("Email", "Hosting")
+    assert [(p.code, p.leaves_eea_without_adequacy) for p in row.locations] == [
+        ("DE", False),
+        ("US", True),
+    ]
+    assert len(queries.listing(company, include_removed=True)) == 2
 
 
 def test_vendor_usage_lists_active_engagements_by_company():
@@ -161,9 +180,9 @@ def test_group_by_purpose_lists_an_engagement_under_each_purpose_and_unstated_la
     engage(company, make_vendor("Both"), purposes=("hosting", "email"))
     engage(company, make_vendor("None"), purposes=())
 
-    groups = queries.group_by_purpose(queries.current_engagements(company))
+    groups = queries.group_by_purpose(queries.listing(company))
 
-    assert [(name, [e.vendor.name for e in items]) for name, items in groups] == [
+    assert [(name, [e.vendor_name for e in items]) for name, items in groups] == [
         ("Email", ["Both"]),
         ("Hosting", ["Both"]),
         ("Purpose not stated", ["None"]),
