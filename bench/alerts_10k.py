@@ -1,6 +1,6 @@
 """Alert benchmark: one confirmed change to N subscribers through a local SMTP server.
 
-    .venv/bin/python bench/alerts_10k.py [--n 10000]
+    .venv/bin/python bench/alerts_10k.py [--n 10000] [--workers 1]
 
 Creates one company, N active subscribers and one change in a scratch database (SQLite
 in a temp dir, or DATABASE_URL), confirms the change (which queues the outbox rows), then
@@ -97,6 +97,7 @@ def seed(n: int) -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1, help="sender threads (SMTP connections)")
     args = parser.parse_args()
 
     port = free_port()
@@ -125,10 +126,10 @@ def main() -> None:
             import cProfile
 
             profiler = cProfile.Profile()
-            report = profiler.runcall(alerts.send_pending)
+            report = profiler.runcall(alerts.send_pending, workers=args.workers)
             profiler.dump_stats(os.environ["BENCH_PROFILE"])
         else:
-            report = alerts.send_pending()
+            report = alerts.send_pending(workers=args.workers)
         sent_in = time.perf_counter() - started
         time.sleep(0.5)  # let the server count the last message
 
@@ -136,7 +137,7 @@ def main() -> None:
     server.join(10)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     db = os.environ["DATABASE_URL"].split(":", 1)[0]
-    print(f"database: {db}; subscribers: {args.n}")
+    print(f"database: {db}; subscribers: {args.n}; sender threads: {args.workers}")
     print(f"queue (confirm + outbox rows): {result.alerts_queued} rows in {queued_in:.2f} s")
     print(f"send_pending: sent {report.sent}, retried {report.retried}, failed {report.failed}")
     print(f"send time: {sent_in:.2f} s ({report.sent / sent_in:.0f} messages/s)")

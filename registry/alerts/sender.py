@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,7 +64,11 @@ class _Batch:
 
 
 def send_pending(
-    *, now: datetime | None = None, limit: int | None = None, connection: Any = None
+    *,
+    now: datetime | None = None,
+    limit: int | None = None,
+    connection: Any = None,
+    workers: int = 1,
 ) -> SendReport:
     """Send every due outbox row once; safe to run in parallel and to kill at any point.
 
@@ -80,24 +87,71 @@ def send_pending(
     SMTP 4xx and connection errors retry with exponential backoff; 5xx
     rejections (and ALERT_MAX_ATTEMPTS tries) mark the row failed with
     last_error for the admin. Rows whose subscriber left are cancelled.
+
+    With workers > 1, that many threads drain in parallel, each with its own SMTP
+    and database connection, so one message's round trips overlap another's.
+    Inside a transaction (other connections can't see its rows) or on an
+    in-memory SQLite database, it falls back to one thread.
     """
     now = now or timezone.now()
-    connection = connection or get_connection(fail_silently=False)
-    report = SendReport()
+    if workers <= 1 or not _threads_can_share_the_database():
+        return _drain(connection or get_connection(fail_silently=False), now=now, limit=limit)
+    share = None if limit is None else -(-limit // workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_drain_in_thread, now=now, limit=share) for _ in range(workers)]
+        return sum((future.result() for future in futures), SendReport())
+
+
+def _threads_can_share_the_database() -> bool:
+    in_memory = db.vendor == "sqlite" and db.is_in_memory_db()
+    return not (db.in_atomic_block or in_memory)
+
+
+def _drain_in_thread(*, now: datetime, limit: int | None) -> SendReport:
     try:
-        while limit is None or report.total < limit:
-            size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - report.total)
-            alerts = claim(now=now, size=size)
-            if not alerts:
-                break
-            batch = _send_batch(connection, alerts, now=now)
-            report += batch.report
-            _stamp_notified(batch.sent_changes, now=now)
-            if batch.aborted:
-                break
+        return _drain(get_connection(fail_silently=False), now=now, limit=limit)
     finally:
-        connection.close()
+        db.close()
+
+
+def _drain(connection: Any, *, now: datetime, limit: int | None) -> SendReport:
+    report = SendReport()
+    with _relaxed_commits():
+        try:
+            while limit is None or report.total < limit:
+                size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - report.total)
+                alerts = claim(now=now, size=size)
+                if not alerts:
+                    break
+                batch = _send_batch(connection, alerts, now=now)
+                report += batch.report
+                _stamp_notified(batch.sent_changes, now=now)
+                if batch.aborted:
+                    break
+        finally:
+            connection.close()
     return report
+
+
+@contextmanager
+def _relaxed_commits() -> Iterator[None]:
+    """Don't wait for the WAL flush on each per-message stamp (PostgreSQL only).
+
+    A killed sender loses nothing by this: a committed stamp is in the server's
+    memory. Only a crash of the database server itself within its WAL writer
+    delay (about 0.6 s) could forget the last stamps and send those again;
+    without it every message waits for a disk flush (10,000 alerts took 225 s).
+    """
+    if db.vendor != "postgresql" or db.in_atomic_block:
+        yield
+        return
+    with db.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with db.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _due_sql() -> str:

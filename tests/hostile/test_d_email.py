@@ -122,6 +122,31 @@ def test_26_two_senders_running_in_parallel_send_each_alert_once(smtp_server):
     assert delivered(smtp_server) == Counter(dict.fromkeys(emails, 1))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_26_send_pending_with_worker_threads_sends_each_alert_once(smtp_server):
+    if db.vendor != "postgresql":
+        pytest.skip("in-memory SQLite can't be shared by threads; the benchmark covers a file")
+    company = make_company()
+    emails = subscribers(company, 250)
+    review.confirm(make_change(company, make_vendor()), by=None)
+
+    report = alerts.send_pending(workers=4)
+
+    assert report.sent == 250
+    assert delivered(smtp_server) == Counter(dict.fromkeys(emails, 1))
+
+
+def test_26_worker_threads_fall_back_to_one_inside_a_transaction(smtp_server):
+    company = make_company()
+    emails = subscribers(company, 5)
+    review.confirm(make_change(company, make_vendor()), by=None)
+
+    report = alerts.send_pending(workers=4)  # the test's transaction hides rows from threads
+
+    assert report.sent == 5
+    assert delivered(smtp_server) == Counter(dict.fromkeys(emails, 1))
+
+
 def test_27_a_crash_before_sending_loses_nothing_the_outbox_row_waits(smtp_server):
     company = make_company()
     subscribers(company, 2)

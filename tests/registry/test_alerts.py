@@ -255,3 +255,18 @@ def test_digest_skips_changes_confirmed_before_the_subscription(change):
     queued = alerts.enqueue_digests(now=NOW + timedelta(days=1))
 
     assert queued == 0
+
+
+def test_send_alerts_command_queues_digests_sends_and_prints_counts(change):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    confirmed_with(change, "a@x.example", "b@x.example")
+    out = StringIO()
+
+    call_command("send_alerts", stdout=out)
+
+    assert "sent: 2" in out.getvalue()
+    assert "digests queued: 0" in out.getvalue()
+    assert len(mail.outbox) == 2
