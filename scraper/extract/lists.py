@@ -26,6 +26,9 @@ def item_name(block: Block) -> tuple[str, str, bool]:
     match = _PREFIX.match(text)
     if match and len(match.group(1).split()) <= 6:
         return tidy(match.group(1)), match.group(2), True
+    role = _ROLE.search(text)
+    if role and role.group(1)[:1].islower():  # "Hetzner (hosting, Germany)": role, not alias
+        return tidy(text[: role.start()]), role.group(1), False
     return tidy(text), "", False
 
 

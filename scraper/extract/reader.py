@@ -110,7 +110,7 @@ def _runs_pure(blocks: tuple[Block, ...]) -> list[bool]:
         end = start
         while end < len(blocks) and blocks[end].kind == "item":
             end += 1
-        short = all(len(b.text.split()) <= 5 for b in blocks[start:end])
+        short = all(len(re.sub(r"\([^)]*\)", " ", b.text).split()) <= 5 for b in blocks[start:end])
         for index in range(start, end):
             pure[index] = short and end - start >= 2
         start = end

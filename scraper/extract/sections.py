@@ -12,7 +12,8 @@ PROCESSOR_WORDS = re.compile(
     r"sub[\s-]?processor|\bprocessors\b|\bvendors?\b|service providers?"
     rf"|{_THIRD}[\s-](?:services?|tools|disclosure|providers?|partners|recipients)"
     rf"|(?:disclosure|sharing|share|transfers?)\b[\w\s]{{0,30}}\b{_THIRD}|services used"
-    r"|sub[\s-]?contractors?|data recipients|providers we use"
+    r"|sub[\s-]?contractors?|data recipients|providers we use|unterauftragsverarbeiter"
+    r"|sous-traitants|subencargados|subprocesadores|sub-?responsáveis"
     r"|tools we use|services we use|who we share|partners we use",
     re.IGNORECASE,
 )

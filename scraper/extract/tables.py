@@ -135,7 +135,7 @@ def read_table(
         text, href = _cell(row, columns.name)
         website = _cell(row, columns.website)
         site = website[1] or website[0] if columns.website >= 0 else href
-        for name in split_names(text, catalogue=catalogue):
+        for name in split_names(_name_part(text, site, catalogue), catalogue=catalogue):
             if not name_like(name, catalogue=catalogue):
                 continue
             site = _first_url(site) or (site if _URL.match(site or "") else "")
@@ -154,6 +154,16 @@ def read_table(
                 )
             )
     return findings
+
+
+def _name_part(text: str, site: str, catalogue: Catalogue) -> str:
+    """A name cell that also holds an address or a note: keep the name at its start."""
+    if len(text.split()) <= 8 or catalogue.resolve(text):
+        return text
+    from scraper.extract.texttables import name_cut
+
+    cut = name_cut(text.split(), site=site, catalogue=catalogue)
+    return " ".join(text.split()[:cut]).rstrip(",") if cut else text
 
 
 def _mostly_known(rows: list[tuple[Cell, ...]], columns: Columns, catalogue: Catalogue) -> bool:

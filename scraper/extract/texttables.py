@@ -69,9 +69,15 @@ def split_row(text: str, *, site: str, catalogue: Catalogue) -> tuple[str, str, 
     words = text.split()
     if not words:
         return None
-    cut = _legal_cut(text) or _catalogue_cut(words, catalogue) or _domain_cut(words, site)
-    cut = cut or 1
+    cut = name_cut(words, site=site, catalogue=catalogue) or 1
     return " ".join(words[:cut]).rstrip(","), " ".join(words[cut:]), location
+
+
+def name_cut(words: list[str], *, site: str, catalogue: Catalogue) -> int:
+    """How many leading words are the name: up to a legal suffix, a known vendor, or the
+    words that spell the website's domain; 0 when none says."""
+    text = " ".join(words)
+    return _legal_cut(text) or _catalogue_cut(words, catalogue) or _domain_cut(words, site)
 
 
 def _take_location(text: str) -> tuple[str, str]:

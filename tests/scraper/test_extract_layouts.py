@@ -157,3 +157,19 @@ def test_an_html_table_inside_markdown_is_read(catalogue: Catalogue) -> None:
         "<tbody><tr><td>Tabs</td></tr><tr><td>DocuSign</td></tr></tbody></table>\n"
     )
     assert names(run(page, catalogue)) == ["Tabs", "DocuSign"]
+
+
+def test_a_name_cell_holding_an_address_keeps_only_the_name(catalogue: Catalogue) -> None:
+    page = """<h2>Sub-processors</h2><table><tr><th>Sub-processor</th><th>Purpose</th></tr>
+    <tr><td><b>Zebra Widgets, Inc.</b><br>510 Townsend Street, San Francisco, CA 94103</td>
+    <td>Printing</td></tr></table>"""
+    assert names(run(page, catalogue)) == ["Zebra Widgets, Inc."]
+
+
+def test_a_role_in_brackets_after_a_listed_name_becomes_its_purpose(catalogue: Catalogue) -> None:
+    page = "## Sub-processors\n\n- Hetzner (hosting, Germany)\n- Braintree (PayPal)\n"
+    result = run(page, catalogue)
+    assert [(p.name, p.purpose) for p in result.processors] == [
+        ("Hetzner", "hosting, Germany"),
+        ("Braintree (PayPal)", ""),
+    ]
