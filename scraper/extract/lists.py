@@ -10,6 +10,13 @@ from scraper.extract.cleanup import Finding, has_legal_suffix, name_like, split_
 from scraper.extract.sections import Place, is_excluded_heading, is_processor_heading
 
 _PREFIX = re.compile(r"^(.{2,70}?)\s*(?::|\s[\u2013\u2014-]\s|\s\|\s)\s*(.*)$")
+# Headings about the policy itself, never a vendor's name ("Data Processing Agreement").
+_POLICY_WORDS = re.compile(
+    r"\b(?:agreement|policy|policies|data|security|privacy|notice|terms|rights|information"
+    r"|questions|overview|list|purposes?|locations?|transfers?|gdpr|ccpa|dpa|how|what|why|who"
+    r"|when|where|our|your|we|you)\b",
+    re.IGNORECASE,
+)
 _ROLE = re.compile(r"\s*\(([^)]*)\)\s*$")
 
 
@@ -90,6 +97,8 @@ def heading_vendor(
         return ""
     if catalogue.resolve(name) or has_legal_suffix(name):
         return name
+    if _POLICY_WORDS.search(name):
+        return ""
     body = _section_text(blocks, index)
     return name if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body) else ""
 

@@ -34,21 +34,8 @@ _PASSIVE = frozenset(
     ]
 )
 _PREPOSITIONS = frozenset(["by", "at", "with", "on", "through", "via"])
-_USE = frozenset(
-    [
-        "use",
-        "uses",
-        "using",
-        "rely",
-        "relies",
-        "engage",
-        "engages",
-        "employ",
-        "employs",
-        "partner",
-        "partners",
-    ]
-)
+_THIRD_PERSON = frozenset(["uses", "using", "engages", "employs", "relies"])
+_FIRST_PERSON = frozenset(["use", "engage", "employ", "rely"])
 _ROLE_WORDS = frozenset(
     [
         "provider",
@@ -85,27 +72,52 @@ _FILLER = frozenset(
         "called",
         "named",
         "namely",
+        "and",
+        "or",
+        "both",
+        "also",
+        "services",
+        "service",
+        "of",
     ]
 )
 _WORD = re.compile(r"[\w'-]+")
 
 
 def _says_before(window: str) -> bool:
-    tokens = [t.casefold() for t in _WORD.findall(window)[-9:]]
-    for back in range(1, min(len(tokens), 6) + 1):
+    """Do the few words before a name say data goes to it ("processed by", "we use", ...)?
+
+    At most two words that are not fillers ("our", "the", "and", ...) may stand between the
+    trigger and the name, so "you use our integration with Slack" does not count.
+    """
+    tokens = [t.casefold() for t in _WORD.findall(window)[-10:]]
+    skipped = 0
+    for back in range(1, min(len(tokens), 8) + 1):
         word = tokens[-back]
         prev = tokens[-back - 1] if back < len(tokens) else ""
-        if word in _PREPOSITIONS and (prev in _PASSIVE or prev == "directly"):
+        if _trigger(word, prev, tokens[: len(tokens) - back], window):
             return True
-        if word in ("with", "to") and _SHARE.search(window):
-            return True
-        if word in _USE or word in _ROLE_WORDS or (word == "on" and prev == "rely"):
-            return True
-        if word == "with" and prev in ("partner", "partners", "partnered", "work", "works"):
-            return True
-        if back > 1 and tokens[-back + 1] not in _FILLER and back > 4:
-            return False
+        if word not in _FILLER:
+            skipped += 1
+            if skipped > 2:
+                return False
     return False
+
+
+def _trigger(word: str, prev: str, earlier: list[str], window: str) -> bool:
+    if word in _PREPOSITIONS and (prev in _PASSIVE or prev == "directly"):
+        return True
+    if word in ("with", "to") and _SHARE.search(window):
+        return True
+    if (
+        word in _ROLE_WORDS
+        or word in _THIRD_PERSON
+        or (word == "on" and prev in ("rely", "relies"))
+    ):
+        return True
+    if word in _FIRST_PERSON:  # "we (also) use", not "you can use"
+        return any(t in ("we", "i") for t in earlier[-3:])
+    return word == "with" and prev in ("partner", "partners", "partnered", "work", "works")
 
 
 # Words just after a name that say it handles data.

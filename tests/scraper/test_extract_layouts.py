@@ -173,3 +173,22 @@ def test_a_role_in_brackets_after_a_listed_name_becomes_its_purpose(catalogue: C
         ("Hetzner", "hosting, Germany"),
         ("Braintree (PayPal)", ""),
     ]
+
+
+def test_prose_needs_the_company_as_the_user_of_a_vendor(catalogue: Catalogue) -> None:
+    page = (
+        "Privacy Policy\n\nYou can use our integration with Salesforce to sync contacts.\n\n"
+        "We use data about your interactions with Slack to improve features.\n\n"
+        "We also use Mailgun to send email. Our website is hosted on Vercel.\n"
+    )
+    assert names(run(page, catalogue)) == ["Mailgun", "Vercel"]
+
+
+def test_a_policy_heading_under_a_subprocessor_heading_is_not_a_vendor(
+    catalogue: Catalogue,
+) -> None:
+    page = (
+        "# Sub-processors\n\n## Data Processing Agreement\n\n"
+        "Our Data Processing Agreement covers every vendor.\n"
+    )
+    assert names(run(page, catalogue)) == []
