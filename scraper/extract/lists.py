@@ -52,7 +52,8 @@ def read_item(
         strict = block.kind == "para" or place.vendor_heading  # one vendor's own section
         if strict and not (catalogue.resolve(part) or has_legal_suffix(part)):
             continue
-        if not explicit and not (pure or catalogue.resolve(part) or has_legal_suffix(part)):
+        known = catalogue.resolve(part) or has_legal_suffix(part)
+        if not explicit and not known and not (pure and _bare_name(part, block.href)):
             continue
         if _word_count(part) > 6 or not name_like(part, catalogue=catalogue):
             continue
@@ -67,6 +68,62 @@ def read_item(
 
 def _word_count(name: str) -> int:
     return len(re.sub(r"\([^)]*\)", " ", name).split())
+
+
+_NAV_WORDS = frozenset(
+    [
+        "home",
+        "about",
+        "blog",
+        "careers",
+        "jobs",
+        "pricing",
+        "contact",
+        "docs",
+        "documentation",
+        "login",
+        "log",
+        "in",
+        "sign",
+        "in",
+        "sign",
+        "up",
+        "status",
+        "security",
+        "terms",
+        "privacy",
+        "legal",
+        "support",
+        "help",
+        "press",
+        "news",
+        "partners",
+        "customers",
+        "resources",
+        "company",
+        "product",
+        "products",
+        "features",
+        "community",
+        "events",
+        "faq",
+        "imprint",
+        "sitemap",
+        "cookies",
+        "english",
+        "deutsch",
+        "français",
+        "español",
+    ]
+)
+
+
+def _bare_name(name: str, href: str) -> bool:
+    """A short list entry that is no known vendor: a name only if it is not site navigation
+    (a link within the site, or a word such as "Pricing")."""
+    if name.casefold() in _NAV_WORDS or all(w.casefold() in _NAV_WORDS for w in name.split()):
+        return False
+    return not href or href.startswith(("http://", "https://"))
 
 
 def read_term(block: Block, *, place: Place, catalogue: Catalogue, order: int) -> list[Finding]:

@@ -143,3 +143,10 @@ def test_invalid_utf8_and_zero_width_characters_do_not_leak_into_names(
 ) -> None:
     page = b"<h2>Vendors</h2><ul><li><b>Str\xe2\x80\x8bipe\xff</b>: pay</li></ul>"
     assert [p.name for p in run(page, catalogue).processors] == ["Stripe"]
+
+
+def test_a_div_footer_after_the_list_does_not_add_its_links(catalogue: Catalogue) -> None:
+    page = """<h2>Sub-processors</h2><ul><li>Stripe</li><li>Acme Widgets</li></ul>
+    <div class="footer"><h4>Company</h4><ul><li><a href="/about">About us</a></li>
+    <li><a href="/careers">Careers</a></li><li>Pricing</li></ul></div>"""
+    assert [p.name for p in run(page, catalogue).processors] == ["Stripe", "Acme Widgets"]
