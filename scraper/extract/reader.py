@@ -10,8 +10,8 @@ from dataclasses import replace
 from registry.catalogue import Catalogue
 from registry.names import key
 from scraper.documents import Block, Document, select
-from scraper.extract import EXTRACTOR_VERSION, Extraction
-from scraper.extract.cleanup import Finding, merge
+from scraper.extract import EXTRACTOR_VERSION, Extraction, Processor
+from scraper.extract.cleanup import Finding, merge, vendor_of
 from scraper.extract.lists import heading_vendor, read_item, read_term, section_purpose
 from scraper.extract.locate import normalise
 from scraper.extract.prose import read_prose
@@ -44,8 +44,8 @@ def read(
     dominant = _dominant(mentions)
     findings = [f for f in findings if not (f.method == "prose" and f.group in dominant)]
     processors = merge(findings, catalogue=catalogue, normalise_locations=normalise)
-    if not processors and document.scripts:  # only when the page shows no list of its own
-        findings = read_scripts(document.scripts, catalogue=catalogue)
+    if document.scripts:
+        findings = _with_script_list(findings, processors, document, catalogue=catalogue)
         processors = merge(findings, catalogue=catalogue, normalise_locations=normalise)
     methods = Counter(f.method for f in findings)
     warnings = () if processors else ("no sub-processors found on this page",)
@@ -56,6 +56,26 @@ def read(
         method=methods.most_common(1)[0][0] if methods else "",
         details={"version": EXTRACTOR_VERSION, "blocks": len(blocks)},
     )
+
+
+def _with_script_list(
+    findings: list[Finding],
+    processors: list[Processor],
+    document: Document,
+    *,
+    catalogue: Catalogue,
+) -> list[Finding]:
+    """Script JSON counts when the page shows no list, or when it holds the page's own list
+    (a paginated list whose full data ships in the page): never as a separate source."""
+    scripted = read_scripts(document.scripts, catalogue=catalogue)
+    if not processors:
+        return scripted
+    shown = {key(p.vendor) for p in processors}
+    in_script = {key(vendor_of(f.name, catalogue=catalogue)[1]) for f in scripted}
+    if len(shown) >= 2 and len(shown & in_script) * 10 >= len(shown) * 8:
+        last = max((f.order for f in findings), default=0)
+        return findings + [replace(f, order=last + 1 + f.order) for f in scripted]
+    return findings
 
 
 def _self_keys(

@@ -150,3 +150,22 @@ def test_a_div_footer_after_the_list_does_not_add_its_links(catalogue: Catalogue
     <div class="footer"><h4>Company</h4><ul><li><a href="/about">About us</a></li>
     <li><a href="/careers">Careers</a></li><li>Pricing</li></ul></div>"""
     assert [p.name for p in run(page, catalogue).processors] == ["Stripe", "Acme Widgets"]
+
+
+def test_a_paginated_list_whose_full_data_is_script_json_gets_every_vendor(
+    catalogue: Catalogue,
+) -> None:
+    rows = ",".join(
+        f'{{"name":"{n}","purpose":"x"}}' for n in ["Stripe", "Mailgun", "Zebra Widgets Ltd"]
+    )
+    page = f"""<h2>Subprocessors</h2><ul><li>Stripe</li><li>Mailgun</li></ul>
+    <button>Next page</button>
+    <script type="application/json">{{"items":[{rows}],"nav":[{{"name":"Home"}}]}}</script>"""
+    assert vendors(run(page, catalogue)) == ["Stripe", "Mailgun", "Zebra Widgets"]
+
+
+def test_unrelated_script_json_is_not_read_next_to_a_page_list(catalogue: Catalogue) -> None:
+    data = '{"products":[{"name":"Zebra Widgets Ltd","description":"A product"}]}'
+    page = f"""<h2>Subprocessors</h2><ul><li>Stripe</li><li>Mailgun</li></ul>
+    <script type="application/json">{data}</script>"""
+    assert vendors(run(page, catalogue)) == ["Stripe", "Mailgun"]
