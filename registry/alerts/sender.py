@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -116,42 +114,20 @@ def _drain_in_thread(*, now: datetime, limit: int | None) -> SendReport:
 
 def _drain(connection: Any, *, now: datetime, limit: int | None) -> SendReport:
     report = SendReport()
-    with _relaxed_commits():
-        try:
-            while limit is None or report.total < limit:
-                size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - report.total)
-                alerts = claim(now=now, size=size)
-                if not alerts:
-                    break
-                batch = _send_batch(connection, alerts, now=now)
-                report += batch.report
-                _stamp_notified(batch.sent_changes, now=now)
-                if batch.aborted:
-                    break
-        finally:
-            connection.close()
-    return report
-
-
-@contextmanager
-def _relaxed_commits() -> Iterator[None]:
-    """Don't wait for the WAL flush on each per-message stamp (PostgreSQL only).
-
-    A killed sender loses nothing by this: a committed stamp is in the server's
-    memory. Only a crash of the database server itself within its WAL writer
-    delay (about 0.6 s) could forget the last stamps and send those again;
-    without it every message waits for a disk flush (10,000 alerts took 225 s).
-    """
-    if db.vendor != "postgresql" or db.in_atomic_block:
-        yield
-        return
-    with db.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
     try:
-        yield
+        while limit is None or report.total < limit:
+            size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - report.total)
+            alerts = claim(now=now, size=size)
+            if not alerts:
+                break
+            batch = _send_batch(connection, alerts, now=now)
+            report += batch.report
+            _stamp_notified(batch.sent_changes, now=now)
+            if batch.aborted:
+                break
     finally:
-        with db.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
+        connection.close()
+    return report
 
 
 def _due_sql() -> str:
