@@ -35,8 +35,10 @@ def read(
     selector: str | None = None,
     self_names: Sequence[str] = (),
 ) -> Extraction:
+    notes: list[str] = []
     if selector:
-        document = select(document, selector)
+        document, note = _narrow(document, selector)
+        notes += [note] if note else []
     blocks = document.blocks
     self_keys = _self_keys(document, catalogue=catalogue, self_names=self_names)
     mentions: Counter[str] = Counter()
@@ -48,7 +50,7 @@ def read(
         findings = _with_script_list(findings, processors, document, catalogue=catalogue)
         processors = merge(findings, catalogue=catalogue, normalise_locations=normalise)
     methods = Counter(f.method for f in findings)
-    warnings = () if processors else ("no sub-processors found on this page",)
+    warnings = (*notes, *(() if processors else ("no sub-processors found on this page",)))
     return Extraction(
         processors=tuple(processors),
         warnings=warnings,
@@ -56,6 +58,18 @@ def read(
         method=methods.most_common(1)[0][0] if methods else "",
         details={"version": EXTRACTOR_VERSION, "blocks": len(blocks)},
     )
+
+
+def _narrow(document: Document, selector: str) -> tuple[Document, str]:
+    """The part of the page a CSS selector picks; the whole page (with a warning) when the
+    selector is invalid or matches nothing, so a stale selector never empties the list."""
+    try:
+        narrowed = select(document, selector)
+    except Exception as exc:  # soupsieve raises several error types
+        return document, f"CSS selector {selector!r} is invalid ({exc}); read the whole page"
+    if document.format == "html" and not narrowed.blocks:
+        return document, f"CSS selector {selector!r} matched nothing; read the whole page"
+    return narrowed, ""
 
 
 def _with_script_list(

@@ -192,3 +192,13 @@ def test_a_policy_heading_under_a_subprocessor_heading_is_not_a_vendor(
         "Our Data Processing Agreement covers every vendor.\n"
     )
     assert names(run(page, catalogue)) == []
+
+
+def test_an_invalid_or_stale_selector_reads_the_whole_page_with_a_warning(
+    catalogue: Catalogue,
+) -> None:
+    page = "<h2>Vendors</h2><ul><li><b>Stripe</b>: pay</li></ul>"
+    for selector in ("div[", "#gone"):
+        result = run(page, catalogue, selector=selector)
+        assert names(result) == ["Stripe"]
+        assert "selector" in result.warnings[0]
