@@ -115,7 +115,7 @@ class SourceAdmin(SubwatchAdmin):
         return sources.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
-        return ["severity", "-consecutive_failures", "company__name", "url"]
+        return ["severity", "-consecutive_failures", "company__name"]
 
     def get_urls(self) -> list[URLPattern]:
         check = self.admin_site.admin_view(self.check_view)
