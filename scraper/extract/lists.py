@@ -57,13 +57,28 @@ def read_item(
             continue
         if _word_count(part) > 6 or not name_like(part, catalogue=catalogue):
             continue
-        where = (
-            f"list under '{place.heading}', item {number}"
-            if place.heading
-            else f"list item {number}"
-        )
+        kind = "card" if block.kind == "para" else "list"
+        where = f"{kind} under '{place.heading}', item {number}" if place.heading else kind
         findings.append(Finding(part, purpose=rest, found_in=where, method="list", order=order))
+    if not findings and explicit and block.kind == "item":
+        findings = _category_item(name, rest, catalogue=catalogue, place=place, order=order)
     return findings
+
+
+def _category_item(
+    category: str, rest: str, *, catalogue: Catalogue, place: Place, order: int
+) -> list[Finding]:
+    """ "Analytics: Google Analytics, Mixpanel" names the vendors after the category."""
+    rest = rest.strip().rstrip(".")
+    if not rest or len(rest.split()) > 14:
+        return []
+    parts = split_names(rest, catalogue=catalogue)
+    if len(parts) < 2 and not catalogue.resolve(rest):
+        return []
+    if not all(catalogue.resolve(p) or has_legal_suffix(p) for p in parts):
+        return []
+    where = f"list under '{place.heading}', {category}"
+    return [Finding(p, purpose=category, found_in=where, method="list", order=order) for p in parts]
 
 
 def _word_count(name: str) -> int:

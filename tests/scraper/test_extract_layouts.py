@@ -202,3 +202,8 @@ def test_an_invalid_or_stale_selector_reads_the_whole_page_with_a_warning(
         result = run(page, catalogue, selector=selector)
         assert names(result) == ["Stripe"]
         assert "selector" in result.warnings[0]
+
+
+def test_a_category_item_names_the_vendors_after_its_colon(catalogue: Catalogue) -> None:
+    page = "## Service providers\n\n- **Analytics**: Google Analytics, Mixpanel\n- **Mail**: Mailgun\n"
+    assert names(run(page, catalogue)) == ["Google Analytics", "Mixpanel", "Mailgun"]
