@@ -205,5 +205,5 @@ def test_an_invalid_or_stale_selector_reads_the_whole_page_with_a_warning(
 
 
 def test_a_category_item_names_the_vendors_after_its_colon(catalogue: Catalogue) -> None:
-    page = "## Service providers\n\n- **Analytics**: Google Analytics, Mixpanel\n- **Mail**: Mailgun\n"
+    page = "## Vendors\n\n- **Analytics**: Google Analytics, Mixpanel\n- **Mail**: Mailgun"
     assert names(run(page, catalogue)) == ["Google Analytics", "Mixpanel", "Mailgun"]
