@@ -53,6 +53,8 @@ _BOT = "The page is a bot check ({found}) instead of the policy, so nothing can 
 _CAPTCHA = "The page asks to solve a captcha ({found}) instead of showing the policy."
 _DENIED = "The site refused access ({found}): the page shown is an error, not the policy."
 _NOT_FOUND = "The page says it was not found ({found}), although the server answered 200 OK."
+_SERVER_ERROR = "The site answered with an error page ({found}) instead of the policy."
+_MOVED = "The page only sends the reader elsewhere ({found}), so the list cannot be read here."
 _LOGIN = "The page is a login form ({found}): the policy is behind a sign-in."
 _COOKIE = "The page only shows a cookie consent wall ({found}); the policy is hidden behind it."
 _SHELL = (
@@ -102,14 +104,15 @@ SIGNALS: tuple[_Signal, ...] = (
     _signal(
         "title",
         r"access denied|forbidden|\b403\b|you have been blocked|request (was )?"
-        r"(blocked|rejected)|error 1020|unauthori[sz]ed",
+        r"(blocked|rejected)|error 1020|unauthori[sz]ed|too many requests|\b429\b|rate limit",
         TITLED_PAGE_WORDS,
         _DENIED,
     ),
     _signal(
         "text",
         r"access denied|you (don't|do not) have permission to access"
-        r"|you have been blocked|requested url was rejected|request (was )?blocked",
+        r"|you have been blocked|requested url was rejected|request (was )?blocked"
+        r"|too many requests|rate limit(ed)? exceeded",
         SHORT_PAGE_WORDS,
         _DENIED,
     ),
@@ -123,9 +126,26 @@ SIGNALS: tuple[_Signal, ...] = (
     _signal(
         "text",
         r"page (was )?not found|could not be found|(error )?404( error)?\b.{0,20}found"
-        r"|page you('re| are) looking for",
+        r"|page you('re| are) looking for|(page|content) has (been )?(moved|removed)"
+        r"|no longer (exists|available)",
         SHORT_PAGE_WORDS,
         _NOT_FOUND,
+    ),
+    _signal(
+        "title",
+        r"\b50[0-4]\W+(error|bad|service|internal|gateway)|(error|http)\W+50[0-4]\b"
+        r"|bad gateway|service unavailable|internal server error|gateway time-?out"
+        r"|maintenance|temporarily unavailable|something went wrong|^\W*error\b",
+        TITLED_PAGE_WORDS,
+        _SERVER_ERROR,
+    ),
+    _signal(
+        "text",
+        r"internal server error|bad gateway|service (is )?(temporarily )?unavailable"
+        r"|(down for|under) maintenance|something went wrong"
+        r"|an (unexpected )?error (has )?occurred",
+        SHORT_PAGE_WORDS,
+        _SERVER_ERROR,
     ),
     _signal("markup", r"type\s*=\s*[\"']?password", SHORT_PAGE_WORDS, _LOGIN, "a password field"),
     _signal(
@@ -145,6 +165,20 @@ SIGNALS: tuple[_Signal, ...] = (
         SHELL_PAGE_WORDS,
         _SHELL,
         "an empty app element and scripts",
+    ),
+    _signal(
+        "text",
+        r"(enable|turn on) (javascript|js)\b|javascript is (required|disabled)|requires javascript",
+        SHORT_PAGE_WORDS,
+        _SHELL,
+    ),
+    _signal("title", r"^\W*redirect", SHORT_PAGE_WORDS, _MOVED),
+    _signal(
+        "markup",
+        r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh",
+        SHELL_PAGE_WORDS,
+        _MOVED,
+        "an automatic redirect",
     ),
 )
 _COOKIE_WORDS = re.compile(
@@ -238,7 +272,8 @@ def judge(
 
     Not ok when the page is an error page ("error_page"), when a non-empty list found nothing
     ("empty"), or when more than SCRAPER_MASS_REMOVAL_RATIO of at least
-    MASS_REMOVAL_MIN_PREVIOUS vendors vanished at once ("mass_removal").
+    MASS_REMOVAL_MIN_PREVIOUS vendors vanished at once, or every one of two or more vendors did
+    while others appeared ("mass_removal": more likely another page than a real change).
     """
     checked = document is not None or body is not None
     if checked and (reason := looks_like_error_page(document, body=body)):
@@ -250,6 +285,8 @@ def judge(
     ratio = float(settings.SCRAPER_MASS_REMOVAL_RATIO)
     if before >= MASS_REMOVAL_MIN_PREVIOUS and gone / before > ratio:
         return Verdict(False, "mass_removal", _mass_reason(gone, before, ratio))
+    if before >= 2 and gone == before:
+        return Verdict(False, "mass_removal", _all_gone_reason(before))
     return Verdict(True, "ok", "")
 
 
@@ -262,15 +299,13 @@ def guarded_diff(
 ) -> tuple[Diff, Verdict]:
     """Diff `extraction` against `previous` as a scheduled check reports it, with the verdict.
 
-    When the guard says no, nothing is reported removed; from an error page nothing at all.
+    When the guard says no, nothing is reported at all, as a scheduled check records nothing:
+    additions read from a broken or different page are no more trustworthy than its removals.
     """
     verdict = judge(previous, extraction, document=document, body=body)
-    if verdict.kind == "error_page":
-        return Diff(), verdict
-    result = diff(previous, extraction.processors)
     if not verdict.ok:
-        return Diff(added=result.added, changed=result.changed), verdict
-    return result, verdict
+        return Diff(), verdict
+    return diff(previous, extraction.processors), verdict
 
 
 def _empty_reason(before: int) -> str:
@@ -278,6 +313,14 @@ def _empty_reason(before: int) -> str:
     return (
         f"Found 0 of {before} previously listed {listed}: the list is gone from the page "
         f"(moved, redesigned or now drawn by JavaScript). {_KEPT}"
+    )
+
+
+def _all_gone_reason(before: int) -> str:
+    return (
+        f"All {before} previously listed processors disappeared at once while other names "
+        f"appeared: this looks like a different page rather than a real change, so it is held "
+        f"for confirmation. {_KEPT}"
     )
 
 

@@ -157,6 +157,30 @@ def test_a_long_policy_with_a_banner_a_login_link_or_scripts_is_not_an_error_pag
             '<script src="/static/js/main.js"></script></body></html>',
             "javascript",
         ),
+        (
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad "
+            "Gateway</h1></center><hr><center>nginx</center></body></html>",
+            "error page",
+        ),
+        (
+            "<html><head><title>We'll be back soon</title></head><body><h1>Down for "
+            "maintenance</h1><p>Sorry for the inconvenience.</p></body></html>",
+            "error page",
+        ),
+        (
+            "<html><head><title>429 Too Many Requests</title></head><body></body></html>",
+            "refused access",
+        ),
+        (
+            '<html><head><meta http-equiv="refresh" content="0; url=/trust/subprocessors">'
+            "</head><body><p>Redirecting...</p></body></html>",
+            "sends the reader elsewhere",
+        ),
+        (
+            "<html><body><p>Please enable JavaScript to view this page.</p></body></html>",
+            "javascript",
+        ),
+        ("404: Not Found", "not found"),
     ],
     ids=[
         "empty",
@@ -170,6 +194,12 @@ def test_a_long_policy_with_a_banner_a_login_link_or_scripts_is_not_an_error_pag
         "not-found",
         "cookie-wall",
         "js-shell",
+        "bad-gateway",
+        "maintenance",
+        "rate-limited",
+        "meta-refresh",
+        "enable-javascript",
+        "raw-404-text",
     ],
 )
 def test_error_pages_are_recognised_with_a_reason_a_dpo_can_read(page: str, expected: str) -> None:
@@ -195,11 +225,20 @@ def test_guarded_diff_reports_nothing_from_an_error_page() -> None:
     assert result.is_empty
 
 
-def test_guarded_diff_keeps_additions_but_holds_removals_of_a_collapsed_list() -> None:
+def test_guarded_diff_holds_everything_from_a_collapsed_list() -> None:
     result, verdict = guarded_diff(FOURTEEN, found([*FOURTEEN[:3], p("Sentry")]))
     assert verdict.kind == "mass_removal"
-    assert [x.name for x in result.added] == ["Sentry"]
-    assert result.removed == ()
+    assert result.is_empty
+
+
+def test_a_short_list_replaced_entirely_is_held_as_another_page() -> None:
+    verdict = judge(FOURTEEN[:3], found([p("Stripe"), p("Cloudflare")]))
+    assert (verdict.ok, verdict.kind) == (False, "mass_removal")
+    assert "All 3 previously listed processors disappeared" in verdict.reason
+
+
+def test_a_single_vendor_replaced_by_another_is_a_real_change() -> None:
+    assert judge([p("Rollbar")], found([p("Sentry")])).ok
 
 
 def test_guarded_diff_of_a_sound_page_is_the_plain_diff() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from registry.catalogue import load
-from scraper.diff import Diff
+from scraper.diff import Diff, diff
 from scraper.documents import parse
 from scraper.extract import Extraction, extract
 from scraper.inputs import InputError, read_input
@@ -62,8 +62,9 @@ def compare_versions(
             old_found.processors, new_found, document=new_doc, body=new_body
         )
     if not verdict.ok:
-        held = "removed" if verdict.kind in ("empty", "mass_removal") else "from it"
-        warnings.append(f"{verdict.reason} Nothing is reported {held}.")
+        warnings.append(
+            f"{verdict.reason} {_held(diff(old_found.processors, new_found.processors))}"
+        )
     warnings += [f"OLD: {w}" for w in old_found.warnings]
     warnings += [f"NEW: {w}" for w in new_found.warnings]
     return {
@@ -76,6 +77,13 @@ def compare_versions(
         "warnings": warnings,
         "guard": {"ok": verdict.ok, "kind": verdict.kind, "reason": verdict.reason},
     }
+
+
+def _held(result: Diff) -> str:
+    counts = (
+        f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed"
+    )
+    return f"Nothing is reported (held: {counts})."
 
 
 def _lines(report: dict[str, Any]) -> list[str]:
