@@ -47,6 +47,14 @@ def read_item(
         if _word_count(block.text) > 5:
             return []
         name, rest, explicit = tidy(block.text), "", False  # a card: a bare name on its own
+    if (
+        explicit
+        and block.kind == "item"
+        and not (catalogue.resolve(name) or has_legal_suffix(name))
+    ):
+        listed = _category_item(name, rest, catalogue=catalogue, place=place, order=order)
+        if listed:
+            return listed
     findings = []
     for part in split_names(name, catalogue=catalogue):
         strict = block.kind == "para" or place.vendor_heading  # one vendor's own section
@@ -60,8 +68,6 @@ def read_item(
         kind = "card" if block.kind == "para" else "list"
         where = f"{kind} under '{place.heading}', item {number}" if place.heading else kind
         findings.append(Finding(part, purpose=rest, found_in=where, method="list", order=order))
-    if not findings and explicit and block.kind == "item":
-        findings = _category_item(name, rest, catalogue=catalogue, place=place, order=order)
     return findings
 
 
@@ -75,7 +81,10 @@ def _category_item(
     parts = split_names(rest, catalogue=catalogue)
     if len(parts) < 2 and not catalogue.resolve(rest):
         return []
-    if not all(catalogue.resolve(p) or has_legal_suffix(p) for p in parts):
+    if not all(
+        len(p) >= 3 and p[0].isupper() and (catalogue.resolve(p) or has_legal_suffix(p))
+        for p in parts
+    ):
         return []
     where = f"list under '{place.heading}', {category}"
     return [Finding(p, purpose=category, found_in=where, method="list", order=order) for p in parts]
