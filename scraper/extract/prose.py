@@ -13,6 +13,7 @@ from scraper.extract.sections import Place
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n")
 # Words just before a name that say the name receives or handles data. Checked on the last few
 # words before the name, in Python: a regex anchored at the end of the window is too slow.
+# "Powered by X" is a footer brand, not a statement that X receives data.
 _PASSIVE = frozenset(
     [
         "processed",
@@ -23,12 +24,10 @@ _PASSIVE = frozenset(
         "provided",
         "operated",
         "managed",
-        "powered",
         "held",
         "kept",
         "delivered",
         "sent",
-        "run",
         "performed",
         "supported",
     ]
