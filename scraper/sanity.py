@@ -203,9 +203,9 @@ def looks_like_error_page(
         markup = document.source
     text = document.text if document is not None else ""
     title = _title(document)
-    if not text.strip() and not title and not _has_script(markup):
-        return "The page is empty: the server sent no text at all."
     words = _word_count(document)
+    if not words and not title and not _has_script(markup):
+        return "The page is empty: the server sent no text at all."
     for signal in SIGNALS:
         if words > signal.max_words:
             continue

@@ -218,6 +218,11 @@ def test_a_tiny_page_saying_there_are_no_processors_is_not_an_error_page() -> No
     assert looks_like_error_page(parse(page), body=page) is None
 
 
+def test_a_page_that_is_only_a_table_is_not_an_error_page() -> None:
+    page = "| Sub-processor | Purpose |\n| --- | --- |\n| Stripe | Payments |\n| AWS | Hosting |\n"
+    assert looks_like_error_page(parse(page), body=page) is None
+
+
 def test_guarded_diff_reports_nothing_from_an_error_page() -> None:
     page = "<html><head><title>Just a moment...</title></head><body></body></html>"
     result, verdict = guarded_diff(FOURTEEN, found([p("Cloudflare")]), document=parse(page))
