@@ -244,7 +244,9 @@ def _link_typos(
 
 
 def _loose(name: str) -> str:
-    return " ".join(w for w in words(name) if w not in _CONNECTORS)
+    # The first word always stays: "AB Tasty" and "SE Ranking" are names, not legal forms.
+    parts = words(name)
+    return " ".join(parts[:1] + [w for w in parts[1:] if w not in _CONNECTORS])
 
 
 def _one_typo(a: str, b: str) -> bool:

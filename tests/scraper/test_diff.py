@@ -166,6 +166,12 @@ def test_rows_merged_into_one_row_naming_both_are_not_removed() -> None:
     assert result.added == ()
 
 
+def test_a_leading_word_that_is_also_a_legal_form_is_part_of_the_name() -> None:
+    result = diff([p("AB Tasty"), p("Stripe")], [p("Tasty"), p("Stripe")])
+    assert [x.name for x in result.removed] == ["AB Tasty"]
+    assert [x.name for x in result.added] == ["Tasty"]
+
+
 def test_two_rows_sharing_only_a_bracketed_role_are_still_different_vendors() -> None:
     old = [p("AWS (Cloud provider)"), p("Snowflake (Data warehouse)")]
     new = [p("GCP (Cloud provider)"), p("Snowflake (Data warehouse)")]
