@@ -149,3 +149,16 @@ def test_without_json_it_prints_one_line_per_change(tmp_path: Path) -> None:
         "+ Zendesk (Zendesk, Inc.)",
         "- Stripe (Stripe, Inc.)",
     ]
+
+
+def test_a_directory_is_a_clear_error(tmp_path: Path) -> None:
+    new = write(tmp_path, "new.md", page("aws"))
+    with pytest.raises(CommandError, match="not a regular file"):
+        run(str(tmp_path), new)
+
+
+def test_a_file_over_the_size_cap_is_refused_naming_the_cap(tmp_path: Path, settings: Any) -> None:
+    settings.SCRAPER_MAX_BYTES = 1000
+    old = write(tmp_path, "old.md", page("aws") + " " * 2000)
+    with pytest.raises(CommandError, match="SCRAPER_MAX_BYTES"):
+        run(old, write(tmp_path, "new.md", page("aws")))
