@@ -215,3 +215,69 @@ def test_sender_killed_after_acceptance_resends_at_most_the_one_in_flight(smtp_s
     assert set(counts) == {f"s{i:02}@x.example" for i in range(10)}
     assert sum(counts.values()) == 11, "only the message in flight at the kill goes twice"
     assert counts["s03@x.example"] == 2
+
+
+SENDER_SCRIPT = """
+import django, os, sys
+sys.path.insert(0, os.getcwd())
+django.setup()
+from django.conf import settings
+settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", int(sys.argv[1])
+from registry import alerts
+alerts.send_pending()
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sender_process_killed_with_sigkill_mid_batch_duplicates_at_most_one(smtp_server):
+    """A real `kill -9` of a sender process: on restart each subscriber gets the alert once,
+    except at most the one message that was in flight when it died."""
+    import asyncio
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the child process needs a database it can share (run with DATABASE_URL)")
+    company = make_company()
+    emails = [f"s{i:03}@x.example" for i in range(60)]
+    for email in emails:
+        make_subscription(email, company)
+    review.confirm(make_change(company, make_vendor()), by=None)
+    original = smtp_server.handle_DATA
+
+    async def slow_data(server, session, envelope):
+        await asyncio.sleep(0.02)  # slow enough that the kill lands mid-batch
+        return await original(server, session, envelope)
+
+    smtp_server.handle_DATA = slow_data
+    name = connection.settings_dict["NAME"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@"
+        f"{connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}/{name}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", SENDER_SCRIPT, str(smtp_server.controller.port)], env=env
+    )
+    smtp_server.wait_for(15, timeout=60)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    before_restart = len(smtp_server.messages)
+    smtp_server.handle_DATA = original
+    time.sleep(0.1)
+
+    alerts.send_pending(now=timezone.now() + sender.LEASE + timedelta(seconds=1))
+
+    counts = recipients(smtp_server)
+    assert 15 <= before_restart < 60
+    assert set(counts) == set(emails)
+    assert sum(counts.values()) - len(emails) <= 1
+    assert set(Alert.objects.values_list("status", flat=True)) == {"sent"}
