@@ -263,3 +263,27 @@ def test_next_to_another_host_is_refused_but_a_local_path_is_followed(client):
     assert "evil" not in foreign.get("Location", "")
     assert local.status_code == 302
     assert local["Location"] == "/c/acme/"
+
+
+def test_confirmation_link_uses_site_url_not_the_request_host(client, settings):
+    from django.core import mail
+
+    from registry import alerts
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://subwatch.example"
+
+    client.post(reverse("subscribe-all"), {"email": "a@x.example"}, HTTP_HOST="localhost")
+    alerts.send_pending()
+
+    assert "https://subwatch.example/subscribe/confirm/" in mail.outbox[0].body
+    assert "localhost" not in mail.outbox[0].body
+
+
+def test_foreign_host_header_is_refused(client):
+    response = client.post(
+        reverse("subscribe-all"), {"email": "a@x.example"}, HTTP_HOST="evil.example"
+    )
+
+    assert response.status_code == 400
+    assert not Subscription.objects.exists()
