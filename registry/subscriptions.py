@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from registry import ratelimit
 from registry.alerts import links
@@ -161,8 +162,9 @@ def check_confirm(token: str) -> Subscription:
     return subscription
 
 
-def confirm(token: str, *, now: datetime) -> Subscription:
+def confirm(token: str, *, now: datetime | None = None) -> Subscription:
     """Activate the subscription; the link (and any older link) stops working."""
+    now = now or timezone.now()
     subscription, version = _load(token, salt=CONFIRM_SALT, max_age=_confirm_max_age())
     # Conditional UPDATE: two clicks at once activate it once, the second sees "used".
     done = Subscription.objects.filter(
@@ -182,8 +184,9 @@ def check_unsubscribe(token: str) -> Subscription:
     return subscription
 
 
-def unsubscribe(token: str, *, now: datetime) -> Subscription:
+def unsubscribe(token: str, *, now: datetime | None = None) -> Subscription:
     """Stop all mail to this subscription; pending alerts to it are cancelled at send time."""
+    now = now or timezone.now()
     subscription, version = _load(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     done = (
         Subscription.objects.filter(pk=subscription.pk, token_version=version)

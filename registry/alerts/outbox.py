@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from registry.alerts.headers import new_message_id
-from registry.models import Alert, Change, Source, Subscription
+from registry.models import Alert, Change, Check, Source, Subscription
 
 
 def _digest(*parts: object) -> str:
@@ -100,8 +100,6 @@ def enqueue_source_recovered(source: Source, *, now: datetime | None = None) -> 
 
 def _streak_start(source: Source, *, now: datetime | None) -> str:
     # The streak started at the first failed check after the last success; its time names it.
-    from registry.models import Check
-
     last_ok = (
         Check.objects.filter(source=source)
         .exclude(outcome=Check.Outcome.FAILED)
