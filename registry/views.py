@@ -24,7 +24,8 @@ MAX_QUERY_LENGTH = 200
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    # NUL is refused by PostgreSQL in text parameters; it is never part of a real search.
+    q = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY_LENGTH]
     companies = list(queries.company_list(q=q))
     return render(request, "registry/home.html", {"companies": companies, "q": q})
 

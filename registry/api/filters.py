@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import django_filters
+from django.db.models import QuerySet
 
 from registry.models import Change, Engagement, Location, Source, Vendor
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO datetime compared in UTC: PostgreSQL refuses offsets beyond ±15:59."""
+
+    def filter(self, qs: QuerySet, value: datetime | None) -> QuerySet:
+        if value is None:
+            return qs
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:
+            return qs.none()
+        return super().filter(qs, value)
 
 
 class EngagementFilter(django_filters.FilterSet):
@@ -31,8 +47,8 @@ class ChangeFilter(django_filters.FilterSet):
     vendor = django_filters.CharFilter(field_name="vendor__slug")
     kind = django_filters.ChoiceFilter(choices=Change.Kind.choices)
     review = django_filters.ChoiceFilter(choices=Change.Review.choices)
-    detected_after = django_filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="gte")
-    detected_before = django_filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="lt")
+    detected_after = UtcDateTimeFilter(field_name="detected_at", lookup_expr="gte")
+    detected_before = UtcDateTimeFilter(field_name="detected_at", lookup_expr="lt")
 
     class Meta:
         model = Change

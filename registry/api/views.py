@@ -29,8 +29,14 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
+# Lookups the URL itself restricts, so odd input (NUL bytes, unicode) is a 404, never a query.
+SLUG = "[-a-zA-Z0-9_]+"
+ID = "[0-9]+"
+
+
 class ReadOnly(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
+    lookup_value_regex = ID
 
 
 class CompanyViewSet(ReadOnly):
@@ -38,6 +44,7 @@ class CompanyViewSet(ReadOnly):
 
     serializer_class = serializers.CompanySerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     search_fields = ["name", "domain"]
     ordering_fields = ["name", "processor_count"]
     filterset_fields: list[str] = []
@@ -52,6 +59,7 @@ class VendorViewSet(ReadOnly):
     queryset = Vendor.objects.order_by("name")
     serializer_class = serializers.VendorSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filterset_class = filters.VendorFilter
     search_fields = ["name", "domain", "category"]
     ordering_fields = ["name", "hq_country"]
@@ -128,6 +136,7 @@ class SourceViewSet(
     serializer_class = serializers.SourceSerializer
     permission_classes = [IsStaff]
     pagination_class = Pagination
+    lookup_value_regex = ID
     filterset_class = filters.SourceFilter
     search_fields = ["url"]
     ordering_fields = ["last_checked_at", "url"]

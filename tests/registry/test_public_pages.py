@@ -55,6 +55,15 @@ def test_home_search_matches_company_names_and_vendor_names(client):
     assert "Beta Corp" not in by_vendor
 
 
+def test_home_search_with_a_nul_character_is_not_a_server_error(client):
+    company_with_processors(1)
+
+    response = client.get("/", {"q": "acme\x00"})
+
+    assert response.status_code == 200
+    assert "Acme Mail" in response.content.decode()
+
+
 def test_company_page_groups_processors_by_purpose_with_locations_and_flags(client):
     company = make_company("Acme Mail")
     engage(company, make_vendor("Hetzner"), purposes=("hosting",), locations=("DE",))
