@@ -119,7 +119,8 @@ def read_table(
     for skip in range(min(2, len(rows))):
         columns = _columns(rows[skip])
         if columns:
-            rows = rows[skip + 1 :]
+            header = rows[skip]
+            rows = [r for r in rows[skip + 1 :] if r != header]  # a header repeated per page
             break
         if any(_role(text) == "cookie" for text, _ in rows[skip]):
             return []
@@ -131,7 +132,10 @@ def read_table(
         return []
     label = place.heading or block.text
     findings: list[Finding] = []
+    width = max(len(r) for r in rows)
     for index, row in enumerate(rows, start=1):
+        if width > 1 and sum(1 for cell, _ in row if cell) == 1 and len(row) == 1:
+            continue  # a one-cell row spanning the table is a group label ("Infrastructure")
         text, href = _cell(row, columns.name)
         website = _cell(row, columns.website)
         site = website[1] or website[0] if columns.website >= 0 else href

@@ -169,3 +169,13 @@ def test_unrelated_script_json_is_not_read_next_to_a_page_list(catalogue: Catalo
     page = f"""<h2>Subprocessors</h2><ul><li>Stripe</li><li>Mailgun</li></ul>
     <script type="application/json">{data}</script>"""
     assert vendors(run(page, catalogue)) == ["Stripe", "Mailgun"]
+
+
+def test_group_label_rows_and_repeated_headers_are_not_vendors(catalogue: Catalogue) -> None:
+    page = """<h2>Sub-processors</h2><table>
+    <tr><th>Entity Name</th><th>Purpose</th></tr>
+    <tr><td colspan="2">Customer Support Tools</td></tr>
+    <tr><td>Zendesk</td><td>Tickets</td></tr>
+    <tr><th>Entity Name</th><th>Purpose</th></tr>
+    <tr><td>Acme Widgets</td><td>Printing</td></tr></table>"""
+    assert [p.name for p in run(page, catalogue).processors] == ["Zendesk", "Acme Widgets"]
