@@ -16,6 +16,7 @@ from registry.models import Alert, Change, Subscription
 
 # Rendered once per batch for a change, then this marker is swapped for each subscriber's link.
 UNSUBSCRIBE_MARKER = "https://subwatch.invalid/unsubscribe-marker"
+SCRAPED_LIMIT = 300
 
 
 @dataclass(frozen=True)
@@ -35,26 +36,34 @@ def render(name: str, context: dict[str, Any]) -> Rendered:
 
 
 def describe_change(change: Change) -> dict[str, Any]:
-    """The facts a reader needs about one change, in plain values for templates."""
+    """The facts a reader needs about one change, in plain values for templates.
+
+    Scraped text is cleaned like a header (no control or bidi characters) and
+    capped, so a hostile page can neither disguise nor bloat the mail.
+    """
     current = change.current
     before = change.before or {}
     return {
         "change": change,
         "company": change.company,
-        "vendor": change.vendor.name,
-        "name_as_written": current.get("name") or change.vendor.name,
+        "vendor": _scraped(change.vendor.name),
+        "name_as_written": _scraped(current.get("name") or change.vendor.name),
         "kind": change.kind,
         "kind_label": change.get_kind_display().lower(),
-        "purpose": current.get("purpose", ""),
-        "locations": ", ".join(current.get("locations") or ()),
-        "before_purpose": before.get("purpose", ""),
-        "before_locations": ", ".join(before.get("locations") or ()),
+        "purpose": _scraped(current.get("purpose", "")),
+        "locations": _scraped(", ".join(current.get("locations") or ())),
+        "before_purpose": _scraped(before.get("purpose", "")),
+        "before_locations": _scraped(", ".join(before.get("locations") or ())),
         "fields_changed": ", ".join(change.fields_changed or ()),
         "effective_date": change.effective_date,
         "objection_deadline": change.objection_deadline,
         "company_url": links.company_url(change.company),
         "evidence_url": links.evidence_url(change),
     }
+
+
+def _scraped(value: object) -> str:
+    return header_safe(str(value or ""), limit=SCRAPED_LIMIT)
 
 
 def _context(alert: Alert) -> tuple[str, dict[str, Any]]:

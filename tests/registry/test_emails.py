@@ -165,3 +165,19 @@ def test_confirmation_mail_carries_a_working_link_and_no_unsubscribe_header():
     assert message.subject == "[Subwatch] Confirm your subscription"
     assert "https://subwatch.example/subscribe/confirm/" in message.body
     assert "List-Unsubscribe" not in message.extra_headers
+
+
+def test_scraped_bidi_overrides_and_huge_names_are_cleaned_in_both_bodies():
+    change = make_change(
+        make_company(),
+        make_vendor("Plain"),
+        after={"name": "Evil\u202egnp.exe " + "x" * 10_000, "vendor": "Plain", "locations": []},
+    )
+    confirmed(change)
+
+    message = sent_message()
+
+    for body in (message.body, message.alternatives[0].content):
+        assert "\u202e" not in body
+        assert "Evilgnp.exe" in body
+        assert "x" * 400 not in body
