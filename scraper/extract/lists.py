@@ -162,12 +162,34 @@ def read_term(block: Block, *, place: Place, catalogue: Catalogue, order: int) -
 
 
 def heading_vendor(
-    blocks: tuple[Block, ...], index: int, *, place: Place, catalogue: Catalogue
+    blocks: tuple[Block, ...],
+    index: int,
+    *,
+    place: Place,
+    catalogue: Catalogue,
+    siblings: dict[int, tuple[int, ...]] | None = None,
 ) -> str:
-    """Return the vendor a heading names when it heads one vendor's section, else ""."""
-    block = blocks[index]
-    if not place.processor or block.level <= 1:
+    """Return the vendor a heading names when it heads one vendor's section, else "".
+
+    A heading counts when the catalogue knows it, it carries a legal suffix, or its section
+    repeats the name; an unknown name also counts when most of its sibling headings do.
+    """
+    if not place.processor or blocks[index].level <= 1:
         return ""
+    name = _heading_name(blocks, index, catalogue)
+    if not name:
+        return ""
+    if _confirmed(blocks, index, name, catalogue):
+        return name
+    if _POLICY_WORDS.search(name) or blocks[index].level > 6:  # bold lines are too noisy
+        return ""
+    group = (siblings or {}).get(index, ())
+    confirmed = sum(1 for i in group if _sibling_confirmed(blocks, i, catalogue))
+    return name if confirmed >= 2 and confirmed * 10 >= len(group) * 6 else ""
+
+
+def _heading_name(blocks: tuple[Block, ...], index: int, catalogue: Catalogue) -> str:
+    block = blocks[index]
     if is_processor_heading(block.text) or is_excluded_heading(block.text):
         return ""
     nxt = blocks[index + 1] if index + 1 < len(blocks) else None
@@ -176,12 +198,41 @@ def heading_vendor(
     name = _ROLE.sub("", tidy(block.text)).strip() or tidy(block.text)
     if len(name.split()) > 6 or not name_like(name, catalogue=catalogue):
         return ""
+    return name
+
+
+def _confirmed(blocks: tuple[Block, ...], index: int, name: str, catalogue: Catalogue) -> bool:
     if catalogue.resolve(name) or has_legal_suffix(name):
-        return name
+        return True
     if _POLICY_WORDS.search(name):
-        return ""
+        return False
     body = _section_text(blocks, index)
-    return name if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body) else ""
+    return bool(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body))
+
+
+def _sibling_confirmed(blocks: tuple[Block, ...], index: int, catalogue: Catalogue) -> bool:
+    name = _heading_name(blocks, index, catalogue)
+    return bool(name) and _confirmed(blocks, index, name, catalogue)
+
+
+def sibling_headings(blocks: tuple[Block, ...]) -> dict[int, tuple[int, ...]]:
+    """For each heading, the headings at its level under the same parent heading."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    parents: list[tuple[int, int]] = []  # (level, index) of open headings
+    for index, block in enumerate(blocks):
+        if block.kind != "heading":
+            continue
+        while parents and parents[-1][0] >= block.level:
+            parents.pop()
+        parent = parents[-1][1] if parents else -1
+        groups.setdefault((parent, block.level), []).append(index)
+        parents.append((block.level, index))
+    found: dict[int, tuple[int, ...]] = {}
+    for members in groups.values():
+        group = tuple(members[:200])
+        for index in members:
+            found[index] = group
+    return found
 
 
 def _section_text(blocks: tuple[Block, ...], index: int) -> str:

@@ -12,7 +12,13 @@ from registry.names import key
 from scraper.documents import Block, Document, select
 from scraper.extract import EXTRACTOR_VERSION, Extraction, Processor
 from scraper.extract.cleanup import Finding, merge, vendor_of
-from scraper.extract.lists import heading_vendor, read_item, read_term, section_purpose
+from scraper.extract.lists import (
+    heading_vendor,
+    read_item,
+    read_term,
+    section_purpose,
+    sibling_headings,
+)
 from scraper.extract.locate import normalise
 from scraper.extract.prose import read_prose
 from scraper.extract.scripts import read_scripts
@@ -189,6 +195,7 @@ class _Walker:
         )
         self.sections = Sections()
         self.pure = _runs_pure(blocks)
+        self.siblings = sibling_headings(blocks)
         self.findings: list[Finding] = []
         self.intro = False
         self.tables = self.items = 0
@@ -231,7 +238,9 @@ class _Walker:
     def _heading(self, index: int, block: Block) -> None:
         self.sections.close(block.level)
         place = self.sections.place()
-        vendor = heading_vendor(self.blocks, index, place=place, catalogue=self.catalogue)
+        vendor = heading_vendor(
+            self.blocks, index, place=place, catalogue=self.catalogue, siblings=self.siblings
+        )
         self.sections.push(block, is_vendor=bool(vendor))
         if vendor:
             purpose = section_purpose(self.blocks, index)

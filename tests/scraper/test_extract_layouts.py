@@ -207,3 +207,13 @@ def test_an_invalid_or_stale_selector_reads_the_whole_page_with_a_warning(
 def test_a_category_item_names_the_vendors_after_its_colon(catalogue: Catalogue) -> None:
     page = "## Vendors\n\n- **Analytics**: Google Analytics, Mixpanel\n- **Mail**: Mailgun"
     assert names(run(page, catalogue)) == ["Google Analytics", "Mixpanel", "Mailgun"]
+
+
+def test_an_unknown_vendor_heading_counts_when_its_siblings_are_vendors(
+    catalogue: Catalogue,
+) -> None:
+    page = (
+        "# Subprocessors\n\n### Stripe\n\nPayments.\n\n### Mailgun\n\nEmail.\n\n"
+        "### Quokka Metrics\n\nProduct analytics.\n\n## Contact\n\nWrite to us.\n"
+    )
+    assert names(run(page, catalogue)) == ["Stripe", "Mailgun", "Quokka Metrics"]
