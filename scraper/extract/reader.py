@@ -87,9 +87,16 @@ def _with_script_list(
 ) -> list[Finding]:
     """Script JSON counts when the page shows no list, or when it holds the page's own list
     (a paginated list whose full data ships in the page): never as a separate source."""
-    scripted = read_scripts(document.scripts, catalogue=catalogue)
     if not processors:
-        return scripted
+        return read_scripts(document.scripts, catalogue=catalogue)
+    if len(processors) < 2:
+        return findings
+    scripts = tuple(
+        text
+        for text in document.scripts
+        if sum(p.name in text or p.vendor in text for p in processors) * 10 >= len(processors) * 8
+    )  # cheap test before parsing JSON: does the script mention the page's vendors at all?
+    scripted = read_scripts(scripts, catalogue=catalogue) if scripts else []
     shown = {key(p.vendor) for p in processors}
     in_script = {key(vendor_of(f.name, catalogue=catalogue)[1]) for f in scripted}
     if len(shown) >= 2 and len(shown & in_script) * 10 >= len(shown) * 8:
