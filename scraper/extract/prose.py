@@ -158,6 +158,9 @@ def _negative(sentence: str) -> bool:
     return any(hint in low and rule.search(sentence) for hint, rule in _NEGATIVE_RULES)
 
 
+_ROLE_HINTS = ("processor", "provider", "vendor", "gateway")
+
+
 def _legal_hint(text: str) -> bool:
     return any(word in text for word in _LEGAL_WORDS)
 
@@ -182,7 +185,9 @@ def read_prose(
     if place.changelog or not text:
         return []
     findings: list[Finding] = []
-    legal = _legal_hint(text)
+    low = text.casefold()
+    # Unknown legal entities are only taken next to a role word: skip the scan elsewhere.
+    legal = any(w in low for w in _ROLE_HINTS) and _legal_hint(text)
     spans = catalogue.find_spans(text)
     if not legal and not spans:
         return []
