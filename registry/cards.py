@@ -23,9 +23,13 @@ FLAG = ' <strong class="flag">(leaves the EEA without adequacy)</strong>'
 
 def processor_groups(groups: Sequence[tuple[str, Sequence[Listed]]]) -> SafeString:
     vendor_url = reverse("vendor", kwargs={"slug": _SLUG})
+    rendered: dict[int, str] = {}  # a processor with two purposes is built once, shown twice
     parts = []
     for index, (purpose, rows) in enumerate(groups, start=1):
-        cards = "".join(card(row, vendor_url=vendor_url) for row in rows)
+        for row in rows:
+            if row.id not in rendered:
+                rendered[row.id] = card(row, vendor_url=vendor_url)
+        cards = "".join(rendered[row.id] for row in rows)
         parts.append(
             f'<section class="purpose" aria-labelledby="p-{index}">'
             f'<h3 id="p-{index}">{escape(purpose)} <span class="count">({len(rows)})</span></h3>'

@@ -152,17 +152,20 @@ def listing(company: Company, *, include_removed: bool = False) -> list[Listed]:
     if not include_removed:
         engagements = engagements.filter(status=ACTIVE)
     rows = list(engagements.order_by("vendor__name").values_list(*_LISTED_FIELDS))
-    ids = [row[0] for row in rows]
+    # Joined on the same filter rather than `IN (500 ids)`: fewer parameters to bind.
+    ids = {"engagement__company": company}
+    if not include_removed:
+        ids["engagement__status"] = ACTIVE
     purposes: dict[int, list[str]] = {}
     for engagement_id, name in (
-        Engagement.purposes.through.objects.filter(engagement_id__in=ids)
+        Engagement.purposes.through.objects.filter(**ids)
         .order_by("purpose__name")
         .values_list("engagement_id", "purpose__name")
     ):
         purposes.setdefault(engagement_id, []).append(name)
     places: dict[int, list[Place]] = {}
     for engagement_id, *place in (
-        Engagement.locations.through.objects.filter(engagement_id__in=ids)
+        Engagement.locations.through.objects.filter(**ids)
         .order_by("location__name")
         .values_list(
             "engagement_id", "location__code", "location__name", "location__transfer_status"

@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from registry.models import Engagement
+from registry.templatetags.public_links import http_url
 from tests.public_data import (
     change,
     company_with_processors,
@@ -330,3 +331,22 @@ def test_changes_page_query_count_is_constant(client, django_assert_num_queries,
 
     with django_assert_num_queries(2):
         client.get("/c/acme-mail/changes/")
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://mailgun.com/", True),
+        ("HTTP://EXAMPLE.ORG/x", True),
+        ("javascript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("http://exa\nmple.org/", False),
+        ("https:///no-host", False),
+        ("//evil.example/", False),
+        ("", False),
+    ],
+)
+def test_only_absolute_http_urls_become_links(url, linked):
+    assert bool(http_url(url)) is linked
