@@ -270,3 +270,27 @@ def test_send_alerts_command_queues_digests_sends_and_prints_counts(change):
     assert "sent: 2" in out.getvalue()
     assert "digests queued: 0" in out.getvalue()
     assert len(mail.outbox) == 2
+
+
+def test_send_alerts_loop_drains_again_after_each_interval(change, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    confirmed_with(change, "a@x.example")
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("registry.management.commands.send_alerts.time.sleep", nap)
+    out = StringIO()
+
+    with pytest.raises(KeyboardInterrupt):
+        call_command("send_alerts", "--loop", "--interval", "5", stdout=out)
+
+    assert naps == [5.0, 5.0]
+    assert out.getvalue().count("digests queued") == 2
+    assert len(mail.outbox) == 1

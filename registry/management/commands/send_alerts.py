@@ -1,7 +1,8 @@
-"""manage.py send_alerts: queue due digests, then drain the outbox once."""
+"""manage.py send_alerts: queue due digests, then drain the outbox (once, or in a loop)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -21,10 +22,21 @@ class Command(BaseCommand):
             default=8,
             help="Parallel SMTP connections (threads); 1 sends strictly in order.",
         )
+        parser.add_argument(
+            "--loop", action="store_true", help="Keep draining until interrupted (no broker)."
+        )
+        parser.add_argument(
+            "--interval", type=float, default=10.0, help="Seconds between drains with --loop."
+        )
 
-    def handle(
-        self, *args: Any, limit: int | None = None, workers: int = 4, **options: Any
-    ) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            self.drain(limit=options["limit"], workers=options["workers"])
+            if not options["loop"]:
+                return
+            time.sleep(options["interval"])
+
+    def drain(self, *, limit: int | None, workers: int) -> None:
         now = timezone.now()
         digests = alerts.enqueue_digests(now=now)
         report = alerts.send_pending(now=now, limit=limit, workers=workers)
