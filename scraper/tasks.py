@@ -51,6 +51,7 @@ def send_alerts_task() -> int:
 def _enqueue(source_id: int, *, lease: datetime | None) -> None:
     # Jitter so a fleet of sources on one host is not hit in the same second; well inside
     # the lease so the worker still holds it when the task starts.
-    countdown = random.uniform(0, min(10.0, settings.SCRAPER_LEASE_SECONDS / 4))
+    spread = getattr(settings, "SCRAPER_ENQUEUE_JITTER_SECONDS", 10.0)
+    countdown = random.uniform(0, min(spread, settings.SCRAPER_LEASE_SECONDS / 4))
     args = (source_id, lease.isoformat() if lease else None)
     transaction.on_commit(lambda: check_source_task.apply_async(args, countdown=countdown))
