@@ -51,7 +51,7 @@ class Catalogue:
         self._by_key: dict[str, Entry] = {}
         self._by_domain: dict[str, Entry] = {}
         self._by_first: dict[str, list[tuple[str, str, Entry]]] = {}
-        self._resolved: dict[str, Entry | None] = {}
+        self._resolved: dict[str, Entry | None] = {}  # exact resolutions only
         for entry in self.entries:
             self._index(entry)
         for forms in self._by_first.values():
@@ -87,15 +87,19 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def resolve(self, name: str) -> Entry | None:
-        """Return the entry a written name stands for, or None (memoised per written name)."""
-        if name in self._resolved:
-            return self._resolved[name]
-        if len(self._resolved) > 50_000:
-            self._resolved.clear()
-        found = self._resolve(name)
-        self._resolved[name] = found
-        return found
+    def resolve(self, name: str, *, prefix: bool = True) -> Entry | None:
+        """Return the entry a written name stands for, or None (memoised per written name).
+
+        prefix: also accept a known name of two words or more that the name starts with.
+        """
+        exact = self._resolved.get(name, False)
+        if exact is False:
+            if len(self._resolved) > 50_000:
+                self._resolved.clear()
+            exact = self._resolved[name] = self._resolve(name)
+        if exact is not None or not prefix:
+            return exact
+        return self._by_prefix(key(name))
 
     def _resolve(self, name: str) -> Entry | None:
         k = key(name)
@@ -110,6 +114,16 @@ class Catalogue:
                 found = self._by_key.get(key(part)) or self._by_key.get(_strip_tld(key(part)))
                 if found:
                     return found
+        return None
+
+    def _by_prefix(self, k: str) -> Entry | None:
+        """ "Amazon Web Services EMEA" is Amazon Web Services: the longest known name of two
+        words or more that the written name starts with (one word is too loose: "Google X")."""
+        words = k.split()
+        for size in range(min(len(words) - 1, 5), 1, -1):
+            found = self._by_key.get(" ".join(words[:size]))
+            if found:
+                return found
         return None
 
     def by_domain(self, host: str) -> Entry | None:

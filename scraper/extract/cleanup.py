@@ -96,6 +96,7 @@ def tidy(name: str) -> str:
     """Strip decoration around a written name: bullets, trailing colons, footnote marks."""
     name = clean(name)
     name = re.sub(r"^[\s\-\u2013\u2014•*#:>|]+|[\s\-\u2013\u2014:;,|*†‡¹²³⁴]+$", "", name)
+    name = re.sub(r"\s*\[\d{1,2}\]$", "", name)  # a footnote mark: "Stripe [1]"
     return name.strip(" \"'\u201c\u201d\u2018\u2019")
 
 
@@ -128,7 +129,7 @@ _SPLIT = re.compile(r"\s*[,;]\s*|\s+(?:and|&)\s+")
 def split_names(cell: str, *, catalogue: Catalogue) -> list[str]:
     """Split "Stripe, PayPal, Wise" into names; keep "Acme, Inc." and "AT&T" whole."""
     cell = tidy(cell)
-    if not _SPLIT.search(cell) or catalogue.resolve(cell):
+    if not _SPLIT.search(cell) or catalogue.resolve(cell, prefix=False):
         return [cell] if cell else []
     pieces: list[str] = []
     for piece in re.split(r"\s*[,;]\s*", cell):

@@ -110,7 +110,7 @@ def _legal_cut(text: str) -> int:
 
 def _catalogue_cut(words: list[str], catalogue: Catalogue) -> int:
     for size in range(min(5, len(words) - 1), 0, -1):
-        if catalogue.resolve(" ".join(words[:size])):
+        if catalogue.resolve(" ".join(words[:size]), prefix=False):
             return size
     return 0
 

@@ -66,3 +66,11 @@ def test_load_reads_the_demo_catalogue_without_a_migrated_database() -> None:
     catalogue = load()
     assert len(catalogue) > 300
     assert catalogue.resolve("The Rocket Science Group").name == "Mailchimp"
+
+
+def test_a_longer_entity_name_resolves_to_the_known_name_it_starts_with(
+    catalogue: Catalogue,
+) -> None:
+    assert catalogue.resolve("Amazon Web Services EMEA SARL").name == "Amazon Web Services"
+    assert catalogue.resolve("Amazon Web Services EMEA SARL", prefix=False) is None
+    assert catalogue.resolve("Sentry Europe") is None  # one known word is not enough
