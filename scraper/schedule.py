@@ -213,7 +213,14 @@ def _check_claimed(source: Source) -> Outcome | None:
         if renewed is None:
             return None
         source = renewed
-    return pipeline.check_source(source, now=now)
+    try:
+        return pipeline.check_source(source, now=now)
+    except Exception:
+        # Recording the failure failed too (the database went away): log it, let the lease
+        # expire so the source is retried, and keep the batch going.
+        logger.exception("could not record the check of source %s", source.pk)
+        connection.close_if_unusable_or_obsolete()
+        return None
 
 
 def _drain(work: queue.Queue[Source | None], check: Callable[[Source], None]) -> None:
