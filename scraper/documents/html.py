@@ -1,0 +1,185 @@
+"""HTML to blocks: one lxml parse, one iterative walk (no recursion on hostile nesting)."""
+
+from __future__ import annotations
+
+import lxml.etree
+import lxml.html
+
+from registry.names import clean
+from scraper.documents.model import Block, Cell, Document, pseudo_heading
+
+_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "svg",
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "iframe",
+        "object",
+        "head",
+        "math",
+        "canvas",
+    ]
+)
+_HEADINGS = {f"h{i}": i for i in range(1, 7)}
+_BLOCKS = frozenset(
+    [
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "div",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "main",
+        "header",
+        "td",
+        "th",
+        "caption",
+        "details",
+        "summary",
+        "figcaption",
+    ]
+)
+_LEAD_TAGS = frozenset(("strong", "b"))
+
+
+def parse_html(text: str) -> Document:
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError):
+        return Document(format="html", blocks=())
+    title = clean(root.findtext(".//title") or "")
+    scripts = tuple(
+        s.text for s in root.iter("script") if s.text and "json" in (s.get("type") or "").lower()
+    )
+    blocks = tuple(html_blocks(root))
+    return Document("html", blocks, title=title, scripts=scripts, source=text)
+
+
+class _Open:
+    __slots__ = ("depth", "gave_item", "href", "lead", "lead_at", "order", "parts", "tag")
+
+    def __init__(self, tag: str, order: int, depth: int) -> None:
+        self.tag, self.order, self.depth = tag, order, depth
+        self.parts: list[str] = []
+        self.lead = ""
+        self.lead_at = -1
+        self.href = ""
+        self.gave_item = False
+
+
+def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
+    """Walk the tree without recursion and emit blocks in reading order."""
+    out: list[tuple[int, Block]] = []
+    stack: list[_Open] = [_Open("root", 0, 0)]
+    list_depth = 0
+    order = 0
+    walker = lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event in ("comment", "pi"):
+            _add_text(stack[-1], el.tail)  # the comment itself is not text; what follows it is
+            continue
+        if event == "start":
+            order += 1
+            if not tag or tag in _SKIP or el.get("role") == "navigation":
+                walker.skip_subtree()  # its "end" event still comes and adds its tail
+                continue
+            if tag == "table":
+                out.append((order, _html_table(el)))
+                walker.skip_subtree()
+                continue
+            if tag in ("ul", "ol", "dl"):
+                list_depth += 1
+            if tag in _BLOCKS or tag in _HEADINGS:
+                stack.append(_Open(tag, order, list_depth))
+            top = stack[-1]
+            if tag in _LEAD_TAGS and not "".join(top.parts).strip() and top.lead_at < 0:
+                top.lead_at = len(top.parts)
+            if tag == "a" and not top.href:
+                top.href = el.get("href") or ""
+            if tag == "br":
+                top.parts.append("\n")
+            _add_text(top, el.text)
+        else:
+            if tag in ("ul", "ol", "dl"):
+                list_depth -= 1
+            top = stack[-1]
+            if tag in _LEAD_TAGS and top.lead_at >= 0 and not top.lead:
+                top.lead = clean("".join(top.parts[top.lead_at :])) or " "
+            if (tag in _BLOCKS or tag in _HEADINGS) and top.tag == tag and len(stack) > 1:
+                stack.pop()
+                parent = stack[-1]
+                if (
+                    tag in ("p", "div")
+                    and parent.tag == "li"
+                    and not parent.gave_item
+                    and not "".join(parent.parts).strip()
+                ):
+                    top.tag, top.depth, parent.gave_item = "li", parent.depth, True
+                block = _html_block(top)
+                if block:
+                    out.append((top.order, block))
+            _add_text(stack[-1], el.tail)
+    out.sort(key=lambda item: item[0])
+    return [block for _, block in out]
+
+
+def _add_text(top: _Open, text: str | None) -> None:
+    if text:
+        top.parts.append(text)
+
+
+def _html_block(top: _Open) -> Block | None:
+    raw = "".join(top.parts)
+    text = clean(raw)
+    if not text:
+        return None
+    lead = top.lead.strip()
+    if top.tag in _HEADINGS:
+        return Block("heading", text, level=_HEADINGS[top.tag], href=top.href)
+    if top.tag == "li":
+        return Block("item", text, level=top.depth, lead=lead, href=top.href)
+    if top.tag == "dt":
+        return Block("term", text, lead=text, href=top.href)
+    if top.tag == "summary" and pseudo_heading(text):  # an accordion's title
+        return Block("heading", text, level=7, href=top.href)
+    lines = (text,)
+    if "\n" in raw.strip():
+        lines = tuple(c for c in (clean(line) for line in raw.split("\n")) if c)
+    if lead and lead == text and pseudo_heading(text):
+        return Block("heading", text, level=7, href=top.href)
+    return Block("para", text, lead=lead, href=top.href, lines=lines)
+
+
+MAX_ROWS = 5000
+
+
+def _html_table(table: lxml.html.HtmlElement) -> Block:
+    rows: list[tuple[Cell, ...]] = []
+    for tr in table.iter("tr"):
+        cells = []
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            link = next(cell.iter("a"), None)
+            href = link.get("href", "") if link is not None else ""
+            cells.append((clean(" ".join(cell.itertext())), href))
+        if any(text for text, _ in cells):
+            rows.append(tuple(cells))
+        if len(rows) >= MAX_ROWS:
+            break
+    caption = clean(table.findtext("caption") or "")
+    return Block("table", caption, rows=tuple(rows))
+
+
+# ---------------------------------------------------------------- markdown / RST / text
