@@ -133,7 +133,8 @@ def split_names(cell: str, *, catalogue: Catalogue) -> list[str]:
         return [cell] if cell else []
     pieces: list[str] = []
     for piece in re.split(r"\s*[,;]\s*", cell):
-        if pieces and (not piece or set(words(piece)) <= LEGAL_SUFFIXES):
+        head = words(piece)[:1]
+        if pieces and (not head or head[0] in LEGAL_SUFFIXES):  # "Acme, Inc." is one name
             pieces[-1] = f"{pieces[-1]}, {piece}".rstrip(", ")
         elif piece:
             pieces.append(piece)

@@ -24,19 +24,25 @@ def item_name(block: Block) -> tuple[str, str, bool]:
     """Return (name, description, explicit) for a list item or a lead-in paragraph.
 
     explicit: the page marked the name (bold lead or "Name: ..."), not just a short item.
+    A lower-case bracket after the name is its role, not part of it: "Hetzner (hosting)".
     """
     text = block.text
     lead = tidy(block.lead)
     if lead and text.startswith(lead[: max(1, len(lead) - 1)]):
         rest = text[len(block.lead.strip()) :].lstrip(" :\u2013\u2014-|")
-        return lead, rest, True
+        return (*_without_role(lead, rest), True)
     match = _PREFIX.match(text)
     if match and len(match.group(1).split()) <= 6:
-        return tidy(match.group(1)), match.group(2), True
-    role = _ROLE.search(text)
-    if role and role.group(1)[:1].islower():  # "Hetzner (hosting, Germany)": role, not alias
-        return tidy(text[: role.start()]), role.group(1), False
-    return tidy(text), "", False
+        return (*_without_role(tidy(match.group(1)), match.group(2)), True)
+    return (*_without_role(tidy(text), ""), False)
+
+
+def _without_role(name: str, rest: str) -> tuple[str, str]:
+    role = _ROLE.search(name)
+    if not role or not role.group(1)[:1].islower():  # "Braintree (PayPal)" is an alias
+        return name, rest
+    purpose = role.group(1) if not rest else f"{role.group(1)}; {rest}"
+    return tidy(name[: role.start()]), purpose
 
 
 def read_item(

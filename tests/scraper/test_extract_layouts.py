@@ -217,3 +217,9 @@ def test_an_unknown_vendor_heading_counts_when_its_siblings_are_vendors(
         "### Quokka Metrics\n\nProduct analytics.\n\n## Contact\n\nWrite to us.\n"
     )
     assert names(run(page, catalogue)) == ["Stripe", "Mailgun", "Quokka Metrics"]
+
+
+def test_a_legal_suffix_and_role_after_a_listed_name_stay_with_it(catalogue: Catalogue) -> None:
+    page = "## Sub-processors\n\n- Zebra Widgets, Inc. (printing) \u2013 United States\n"
+    (processor,) = run(page, catalogue).processors
+    assert (processor.name, processor.purpose) == ("Zebra Widgets, Inc.", "printing; United States")
