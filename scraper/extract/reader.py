@@ -48,7 +48,9 @@ def read(
     blocks = document.blocks
     self_keys = _self_keys(document, catalogue=catalogue, self_names=self_names)
     mentions: Counter[str] = Counter()
-    findings = _walk(blocks, catalogue=catalogue, self_keys=self_keys, mentions=mentions)
+    findings = _walk(
+        blocks, catalogue=catalogue, self_keys=self_keys, mentions=mentions, title=document.title
+    )
     dominant = _dominant(mentions)
     findings = [f for f in findings if not (f.method == "prose" and f.group in dominant)]
     processors = merge(findings, catalogue=catalogue, normalise_locations=normalise)
@@ -176,8 +178,12 @@ def _walk(
     catalogue: Catalogue,
     self_keys: frozenset[str],
     mentions: Counter[str],
+    title: str = "",
 ) -> list[Finding]:
     walker = _Walker(blocks, catalogue=catalogue, self_keys=self_keys, mentions=mentions)
+    if title and not any(b.kind == "heading" for b in blocks):
+        # A page with no headings at all: its <title> ("Acme subprocessors") heads it.
+        walker.sections.push(Block("heading", title, level=0))
     for index, block in enumerate(blocks):
         walker.step(index, block)
     return walker.findings

@@ -223,3 +223,9 @@ def test_a_legal_suffix_and_role_after_a_listed_name_stay_with_it(catalogue: Cat
     page = "## Sub-processors\n\n- Zebra Widgets, Inc. (printing) \u2013 United States\n"
     (processor,) = run(page, catalogue).processors
     assert (processor.name, processor.purpose) == ("Zebra Widgets, Inc.", "printing; United States")
+
+
+def test_a_page_without_headings_is_headed_by_its_title(catalogue: Catalogue) -> None:
+    page = "<html><head><title>Acme subprocessors</title></head><body><ul><li>Stripe</li>"
+    page += "<li>Quokka Metrics</li></ul></body></html>"
+    assert names(run(page, catalogue)) == ["Stripe", "Quokka Metrics"]
