@@ -71,6 +71,8 @@ def read_item(
             continue
         if _word_count(part) > 6 or not name_like(part, catalogue=catalogue):
             continue
+        if not known and (_CATEGORY_TAIL.search(part) or is_excluded_heading(part)):
+            continue  # "Login providers", "Analytics tools": a kind of vendor, not one
         kind = "card" if block.kind == "para" else "list"
         where = f"{kind} under '{place.heading}', item {number}" if place.heading else kind
         findings.append(Finding(part, purpose=rest, found_in=where, method="list", order=order))
@@ -82,8 +84,8 @@ def _category_item(
 ) -> list[Finding]:
     """ "Analytics: Google Analytics, Mixpanel" names the vendors after the category."""
     rest = rest.strip().rstrip(".")
-    if not rest or len(rest.split()) > 14:
-        return []
+    if not rest or len(rest.split()) > 14 or is_excluded_heading(category):
+        return []  # "Login providers: Google, GitHub" are not processors
     parts = split_names(rest, catalogue=catalogue)
     if len(parts) < 2 and not catalogue.resolve(rest):
         return []
@@ -100,6 +102,10 @@ def _word_count(name: str) -> int:
     return len(re.sub(r"\([^)]*\)", " ", name).split())
 
 
+_CATEGORY_TAIL = re.compile(
+    r"\b(?:providers|services|tools|processors|vendors|partners|platforms|solutions|apps)$",
+    re.IGNORECASE,
+)
 _NAV_WORDS = frozenset(
     [
         "home",

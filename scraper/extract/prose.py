@@ -133,6 +133,7 @@ _AFTER = re.compile(
 # A sentence about logging in, cookies or links does not name a processor. Plain substrings
 # first; the few that need context get a small regex (one big alternation is slow).
 _NEGATIVE_WORDS = (
+    "login", "log-in", "sign-in", "sign-on",
     "oauth", "single sign", "cookie", "opt-out", "opt out", "browser", "app store",
     "google play", "trademark", "®", "™", "button", "widget", "plugin", "plug-in",
 )  # fmt: skip

@@ -179,3 +179,8 @@ def test_group_label_rows_and_repeated_headers_are_not_vendors(catalogue: Catalo
     <tr><th>Entity Name</th><th>Purpose</th></tr>
     <tr><td>Acme Widgets</td><td>Printing</td></tr></table>"""
     assert [p.name for p in run(page, catalogue).processors] == ["Zendesk", "Acme Widgets"]
+
+
+def test_login_providers_named_after_a_category_are_not_processors(catalogue: Catalogue) -> None:
+    page = "## Service providers\n\n- **Hosting**: Hetzner\n- **Login providers**: Google, GitHub\n"
+    assert vendors(run(page, catalogue)) == ["Hetzner"]
