@@ -100,3 +100,21 @@ def test_axe_finds_no_serious_accessibility_violations(live_server, browser, dem
     ]
     assert serious == []
     context.close()
+
+
+def test_the_api_docs_render_from_self_hosted_assets_under_the_csp(live_server, browser):
+    page = browser.new_page()
+    outside: list[str] = []
+    csp_errors: list[str] = []
+    page.on("request", lambda r: r.url.startswith(live_server.url) or outside.append(r.url))
+    page.on("console", lambda m: "Content Security Policy" in m.text and csp_errors.append(m.text))
+
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".opblock-summary-path", timeout=15_000)
+
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/companies/" in path for path in paths)
+    assert outside == []
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "api-docs.png"))
+    assert csp_errors == []
