@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from registry.catalogue import Catalogue
 from registry.names import key
@@ -159,11 +160,24 @@ def _runs_pure(blocks: tuple[Block, ...]) -> list[bool]:
         end = start
         while end < len(blocks) and blocks[end].kind == "item":
             end += 1
-        short = all(len(re.sub(r"\([^)]*\)", " ", b.text).split()) <= 5 for b in blocks[start:end])
+        run = blocks[start:end]
+        short = all(len(re.sub(r"\([^)]*\)", " ", b.text).split()) <= 5 for b in run)
+        site = _site_host(run)
         for index in range(start, end):
-            pure[index] = short and end - start >= 2
+            nav = bool(site) and urlsplit(blocks[index].href).netloc.casefold() == site
+            pure[index] = short and end - start >= 2 and not nav
         start = end
     return pure
+
+
+def _site_host(run: tuple[Block, ...]) -> str:
+    """The host most entries link to, when there is one: that is navigation (vendors each
+    link to their own site)."""
+    hosts = [urlsplit(b.href).netloc.casefold() for b in run if b.href]
+    if len(hosts) < 3:
+        return ""
+    host, count = Counter(hosts).most_common(1)[0]
+    return host if host and count >= 3 and count * 10 >= len(hosts) * 6 else ""
 
 
 _LOCATED = re.compile(

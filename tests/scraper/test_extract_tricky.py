@@ -184,3 +184,12 @@ def test_group_label_rows_and_repeated_headers_are_not_vendors(catalogue: Catalo
 def test_login_providers_named_after_a_category_are_not_processors(catalogue: Catalogue) -> None:
     page = "## Service providers\n\n- **Hosting**: Hetzner\n- **Login providers**: Google, GitHub\n"
     assert vendors(run(page, catalogue)) == ["Hetzner"]
+
+
+def test_a_sidebar_of_links_to_one_site_is_navigation(catalogue: Catalogue) -> None:
+    links = "".join(
+        f'<li><a href="https://docs.acme.example/{p}">{p.title()} Guide</a></li>'
+        for p in ("setup", "billing", "exports", "webhooks")
+    )
+    page = f"<h2>Subprocessors</h2><ul><li>Stripe</li><li>Quokka Metrics</li></ul><ul>{links}</ul>"
+    assert [p.name for p in run(page, catalogue).processors] == ["Stripe", "Quokka Metrics"]
