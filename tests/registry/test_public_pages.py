@@ -350,3 +350,26 @@ def test_changes_page_query_count_is_constant(client, django_assert_num_queries,
 )
 def test_only_absolute_http_urls_become_links(url, linked):
     assert bool(http_url(url)) is linked
+
+
+def test_as_of_marks_processors_whose_details_changed_later(client):
+    now = timezone.now()
+    company = make_company("Acme Mail")
+    vendor = make_vendor("Mover")
+    engage(company, vendor, first_seen_at=now - timedelta(days=100))
+    moved = now - timedelta(days=5)
+    change(company, vendor, kind="changed", at=moved)
+    day = (now - timedelta(days=10)).date().isoformat()
+
+    html = client.get("/c/acme-mail/", {"as_of": day}).content.decode()
+
+    assert f"purpose or location changed on {moved.day} {moved:%b %Y}" in html
+
+
+def test_an_empty_as_of_shows_the_current_list(client):
+    company_with_processors(2)
+
+    response = client.get("/c/acme-mail/", {"as_of": ""})
+
+    assert response.status_code == 200
+    assert "reconstructed from the history" not in response.content.decode()
