@@ -227,6 +227,7 @@ class _Walker:
         self.intro = False
         self.tables = self.items = 0
         self.location = ""  # stated once for a whole section ("all located in the EU")
+        self.location_level = 0  # the level of the heading whose section stated it
 
     def step(self, index: int, block: Block) -> None:
         if block.kind == "heading":
@@ -253,6 +254,8 @@ class _Walker:
             )
             if located and normalise(located.group(1)):
                 self.location = located.group(1)
+                stack = self.sections.stack
+                self.location_level = stack[-1][0] if stack else 0
 
     def _add(self, found: list[Finding]) -> None:
         if self.location:
@@ -269,14 +272,14 @@ class _Walker:
             self.blocks, index, place=place, catalogue=self.catalogue, siblings=self.siblings
         )
         self.sections.push(block, is_vendor=bool(vendor))
+        if block.level <= self.location_level:  # the section that stated it has ended
+            self.location = ""
         if vendor:
             purpose = section_purpose(self.blocks, index)
             where = f"section '{block.text}'"
             self._add(
                 [Finding(vendor, purpose, found_in=where, method="section", order=index * 1000)]
             )
-        else:
-            self.location = "" if not self.sections.place().processor else self.location
         self.intro, self.items = False, 0
 
     def _structural(self, index: int, block: Block, place: Place) -> list[Finding] | None:

@@ -193,3 +193,12 @@ def test_a_sidebar_of_links_to_one_site_is_navigation(catalogue: Catalogue) -> N
     )
     page = f"<h2>Subprocessors</h2><ul><li>Stripe</li><li>Quokka Metrics</li></ul><ul>{links}</ul>"
     assert [p.name for p in run(page, catalogue).processors] == ["Stripe", "Quokka Metrics"]
+
+
+def test_a_location_stated_for_one_section_does_not_leak_into_the_next(
+    catalogue: Catalogue,
+) -> None:
+    page = """<h2>US sub-processors</h2><p>They are located in the United States.</p>
+    <ul><li><b>Stripe</b>: pay</li></ul>
+    <h2>EU sub-processors</h2><ul><li><b>Hetzner</b>: hosting</li></ul>"""
+    assert [p.locations for p in run(page, catalogue).processors] == [("US",), ()]
