@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -65,14 +64,6 @@ def classify(statuses: Iterable[str | None]) -> str:
 def transfer_bars(categories: Iterable[str]) -> list[Bar]:
     counts = Counter(categories)
     return [Bar(key, label, counts.get(key, 0)) for key, label in CATEGORIES]
-
-
-def engagement_bars(engagements: Iterable[Any]) -> list[Bar]:
-    """Bars from engagements whose locations are prefetched (no queries)."""
-    return transfer_bars(
-        classify(location.transfer_status for location in engagement.locations.all())
-        for engagement in engagements
-    )
 
 
 def listed_bars(rows: Iterable[queries.Listed]) -> list[Bar]:
