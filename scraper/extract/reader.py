@@ -316,5 +316,9 @@ class _Walker:
                 block, place=place, pure=False, catalogue=self.catalogue, number=0, order=order
             )
         if block.kind == "term" and relaxed:
-            return read_term(block, place=place, catalogue=self.catalogue, order=order)
+            found = read_term(block, place=place, catalogue=self.catalogue, order=order)
+            nxt = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+            if found and not found[0].purpose and nxt is not None and nxt.kind == "para":
+                found = [replace(found[0], purpose=nxt.text[:200])]  # <dt>Name</dt><dd>...</dd>
+            return found
         return []

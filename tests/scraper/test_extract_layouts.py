@@ -229,3 +229,9 @@ def test_a_page_without_headings_is_headed_by_its_title(catalogue: Catalogue) ->
     page = "<html><head><title>Acme subprocessors</title></head><body><ul><li>Stripe</li>"
     page += "<li>Quokka Metrics</li></ul></body></html>"
     assert names(run(page, catalogue)) == ["Stripe", "Quokka Metrics"]
+
+
+def test_an_html_definition_list_gives_names_and_their_descriptions(catalogue: Catalogue) -> None:
+    page = "<h2>Sub-processors</h2><dl><dt>Sentry</dt><dd>Error tracking</dd></dl>"
+    result = run(page, catalogue)
+    assert [(p.name, p.purpose) for p in result.processors] == [("Sentry", "Error tracking")]
