@@ -28,9 +28,21 @@ def parse(body: bytes | str, *, content_type: str | None = None) -> Document:
     text = text.lstrip("\ufeff")
     kind = sniff(text)
     if kind == "html":
-        return parse_html(text)
+        utf8 = isinstance(body, bytes) and _is_utf8(body)
+        return parse_html(text, raw=body if utf8 else None)  # type: ignore[arg-type]
     blocks, title = parse_lines(text)
     return Document(format=kind, blocks=tuple(blocks), title=title, source=text)
+
+
+def _is_utf8(body: bytes) -> bool:
+    """Bytes lxml may parse as they are (faster than a decoded str): clean UTF-8, no BOM."""
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def select(document: Document, selector: str) -> Document:
