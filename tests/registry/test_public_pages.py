@@ -97,6 +97,15 @@ def test_company_page_shows_last_check_and_pending_notice(client):
     assert "Ghost" not in html
 
 
+def test_company_page_shows_the_companys_description_and_website(client):
+    make_company("Acme Mail", description="Email forwarding.", website="https://acme.example/")
+
+    html = client.get("/c/acme-mail/").content.decode()
+
+    assert "Email forwarding." in html
+    assert 'href="https://acme.example/"' in html
+
+
 def test_company_page_links_only_http_websites(client):
     company = make_company("Acme Mail")
     engage(company, make_vendor("Good"), website="https://good.example/")
