@@ -205,7 +205,8 @@ def cycle_celery(n: int) -> dict[str, int]:
 
 
 def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
-    env = dict(os.environ)
+    # Persistent connections: with CONN_MAX_AGE=0 Django reconnects to PostgreSQL per task.
+    env = {**os.environ, "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "300")}
     celery = str(Path(sys.executable).with_name("celery"))
     return [
         subprocess.Popen(
