@@ -4,6 +4,8 @@ Review settings: the registry (Engagement rows) reflects the page as last detect
 always sees what the vendor publishes now. Every difference is also a Change pending review;
 the public history and subscriber alerts use only confirmed Changes (registry.review/alerts).
 Dismissing a Change does not roll the engagement back: the page still says what it says.
+Engagements are per company; with several sources for one company, each source's diff
+updates them (a vendor dropped from one page is marked removed even if another page lists it).
 """
 
 from __future__ import annotations

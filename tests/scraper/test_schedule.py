@@ -200,3 +200,14 @@ def test_due_sources_are_checked_inline_without_a_broker(
     assert enqueued == 3
     assert Check.objects.filter(outcome=Check.Outcome.CHANGED).count() == 3
     assert not Source.objects.filter(lease_until__isnull=False).exists()
+
+
+def test_loop_keeps_cycling_until_told_to_stop(page_server: Any) -> None:
+    page_server.set("/list", page("Stripe"))
+    make_source(make_company(), page_server.url("/list"))
+    stop = threading.Event()
+    stop.set()
+
+    summary = schedule.run(loop=True, stop=stop)
+
+    assert summary.checked == 1
