@@ -97,6 +97,8 @@ def claim_due(
     query = claimable(
         now=now, source_ids=source_ids, ignore_due=ignore_due, checked_before=checked_before
     )
+    if connection.features.has_select_for_update_skip_locked:
+        return _claim_skipping_locked(query, limit, lease=lease_until(now))
     rows = list(
         Source.objects.filter(query)
         .order_by(F("next_check_at").asc(nulls_first=True), "id")
@@ -110,6 +112,24 @@ def claim_due(
             if still.update(lease_until=lease) == 1:
                 claimed.append(pk)
     return list(Source.objects.filter(pk__in=claimed).select_related("company").order_by("id"))
+
+
+def _claim_skipping_locked(query: Q, limit: int, *, lease: datetime) -> list[Source]:
+    # PostgreSQL speed-up: lock a batch in one statement, skipping rows another claimer
+    # holds, instead of one conditional UPDATE per row. The UPDATE keeps the same condition.
+    with transaction.atomic():
+        ids = list(
+            Source.objects.filter(query)
+            .order_by(F("next_check_at").asc(nulls_first=True), "id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        Source.objects.filter(query, pk__in=ids).update(lease_until=lease)
+    return list(
+        Source.objects.filter(pk__in=ids, lease_until=lease)
+        .select_related("company")
+        .order_by("id")
+    )
 
 
 def claim(source_id: int, *, now: datetime, lease: datetime | None = None) -> Source | None:
