@@ -18,6 +18,7 @@ from registry.locations.data import (
     REGION_NAMES,
     REGIONS,
 )
+from registry.names import clean
 
 EEA_STATUS = "eea"
 ADEQUACY_STATUS = "adequacy"
@@ -132,7 +133,7 @@ def normalise(text: str) -> tuple[str, ...]:
     """
     if not text or not text.strip():
         return ()
-    text = unicodedata.normalize("NFKC", text)
+    text = clean(text)
     folded = _fold(text)
     phrases, (acronyms, names) = _phrases(), _patterns()
     codes = {phrases[m.group(0)] for m in acronyms.finditer(text)}

@@ -48,6 +48,14 @@ def test_text_that_names_no_place_gives_nothing(text: str) -> None:
     assert normalise(text) == ()
 
 
+def test_invisible_characters_and_odd_spaces_do_not_hide_a_place() -> None:
+    assert normalise("Ger\u200bmany,\u00a0United\u00a0States") == ("DE", "US")
+
+
+def test_a_huge_cell_is_parsed_without_trouble() -> None:
+    assert normalise("Germany " + "x" * 200_000 + " Japan") == ("DE", "JP")
+
+
 def test_the_vocabulary_holds_every_iso_country_and_the_regions() -> None:
     countries = [place for place in LOCATIONS if place.kind == "country"]
 
