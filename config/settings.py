@@ -227,8 +227,14 @@ SCRAPER_TOTAL_TIMEOUT = env_int("SCRAPER_TOTAL_TIMEOUT", 30)
 SCRAPER_MAX_BYTES = env_int("SCRAPER_MAX_BYTES", 5 * 1024 * 1024)
 SCRAPER_MAX_REDIRECTS = env_int("SCRAPER_MAX_REDIRECTS", 5)
 SCRAPER_RETRIES = env_int("SCRAPER_RETRIES", 2)
+SCRAPER_BACKOFF_SECONDS = float(env_str("SCRAPER_BACKOFF_SECONDS", "1.0"))
+SCRAPER_RETRY_AFTER_MAX = env_int("SCRAPER_RETRY_AFTER_MAX", 60)
+# An extra CA bundle for intranet pages; TLS verification itself is never turned off.
+SCRAPER_CA_BUNDLE = env_str("SCRAPER_CA_BUNDLE") or None
+SCRAPER_ENQUEUE_JITTER_SECONDS = float(env_str("SCRAPER_ENQUEUE_JITTER_SECONDS", "10"))
 SCRAPER_DEFAULT_INTERVAL_MINUTES = env_int("SCRAPER_DEFAULT_INTERVAL_MINUTES", 24 * 60)
-# A drop to less than this share of the last good list is held as suspicious.
+# A check where more than this share of the last good list vanishes at once is held
+# as suspicious for the DPO instead of becoming "removed" changes.
 SCRAPER_MASS_REMOVAL_RATIO = float(env_str("SCRAPER_MASS_REMOVAL_RATIO", "0.5"))
 SCRAPER_LEASE_SECONDS = env_int("SCRAPER_LEASE_SECONDS", 120)
 SCRAPER_PER_HOST_CONCURRENCY = env_int("SCRAPER_PER_HOST_CONCURRENCY", 2)
