@@ -59,3 +59,22 @@ class SecurityHeadersMiddleware:
             # Django's technical 404/500 pages style themselves inline; they exist only in DEBUG.
             del response.headers["Content-Security-Policy"]
         return response
+
+
+class DropNulCookiesMiddleware:
+    """Drops request cookies whose name or value holds a NUL byte, before the session lookup.
+
+    PostgreSQL refuses NUL in text, so a forged session cookie would otherwise turn into a 500
+    inside SessionMiddleware; an unreadable cookie is treated like an absent one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.COOKIES = {
+            name: value
+            for name, value in request.COOKIES.items()
+            if "\x00" not in name and "\x00" not in value
+        }
+        return self.get_response(request)
