@@ -26,7 +26,7 @@ CHANGELOG_WORDS = re.compile(
 # Sections whose lists and tables are not the processor list (prose there is still read).
 EXCLUDED_WORDS = re.compile(
     r"cookies?|links?\b|social|log ?in|sign[\s-]?in|login|single sign|\bsso\b"
-    r"|authentication|contact|sources",
+    r"|authentication|contact|sources|integrations?\b",
     re.IGNORECASE,
 )
 _STAMP = re.compile(r"last updated?|effective|updated (?:on|at)|\b(?:19|20)\d\d\b", re.IGNORECASE)
