@@ -97,7 +97,7 @@ class _Open:
 
 def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
     """Walk the tree without recursion and emit blocks in reading order."""
-    out: list[tuple[int, Block]] = []
+    out: list[tuple[float, Block]] = []
     stack: list[_Open] = [_Open("root", 0, 0)]
     list_depth = 0
     order = 0
@@ -147,9 +147,25 @@ def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
                 block = _html_block(top)
                 if block:
                     out.append((top.order, block))
+                if parent.tag not in _ITEM_TAGS:
+                    _restart(parent, out, order)
             _add_text(stack[-1], el.tail)
     out.sort(key=lambda item: item[0])
     return [block for _, block in out]
+
+
+# Containers whose text stays one block even around a child block (an item and its details).
+_ITEM_TAGS = frozenset({"li", "dt", "dd", "td", "th", "summary", "root"}) | frozenset(_HEADINGS)
+
+
+def _restart(parent: _Open, out: list[tuple[float, Block]], order: int) -> None:
+    """A child block just closed: text the container had before it is a block of its own, and
+    text after it (a card's trailing <span>) comes after the child, not before it."""
+    block = _html_block(parent)
+    if block:
+        out.append((parent.order, block))
+    parent.parts, parent.lead, parent.lead_at, parent.href = [], "", -1, ""
+    parent.order = order + 0.5
 
 
 def _add_text(top: _Open, text: str | None) -> None:

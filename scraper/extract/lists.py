@@ -7,6 +7,7 @@ import re
 from registry.catalogue import Catalogue
 from scraper.documents import Block
 from scraper.extract.cleanup import Finding, has_legal_suffix, name_like, split_names, tidy
+from scraper.extract.locate import labelled_location, location_words
 from scraper.extract.sections import Place, is_excluded_heading, is_processor_heading
 
 _PREFIX = re.compile(r"^(.{2,70}?)\s*(?::|\s[\u2013\u2014-]\s|\s\|\s)\s*(.*)$")
@@ -266,3 +267,16 @@ def section_purpose(blocks: tuple[Block, ...], index: int) -> str:
         return ""
     first = re.split(r"(?<=[.!?])\s", nxt.text, maxsplit=1)[0]
     return first[:200]
+
+
+def section_location(blocks: tuple[Block, ...], index: int) -> str:
+    """A place the few blocks under a vendor heading state: "Location: X" or a bare "Germany"."""
+    for block in blocks[index + 1 : index + 5]:
+        if block.kind == "heading":
+            return ""
+        labelled = labelled_location(block.text)
+        if labelled:
+            return labelled
+        if len(block.text.split()) <= 4 and any(location_words(block.text)):
+            return block.text
+    return ""

@@ -44,3 +44,27 @@ def location_words(text: str) -> tuple[str, ...]:
     if cleaned in _FALLBACK:
         return (_FALLBACK[cleaned],) if _FALLBACK[cleaned] else ("",)
     return ()
+
+
+_LABELLED = re.compile(r"\b(?:data\s+)?locations?\s*:\s*([^.;\n]+)", re.IGNORECASE)
+# A place written after a purpose: "hosting (Germany)", "Search — France", "Email - USA".
+_TRAILING = re.compile(
+    r"^(.*?)\s*(?:\(([^()]+)\)|[\u2013\u2014]\s*([^\u2013\u2014]+)|\s-\s([^-]+))$"
+)
+
+
+def labelled_location(text: str) -> str:
+    """The place after a "Location:" label in text, else ""."""
+    found = _LABELLED.search(text)
+    return found.group(1).strip() if found and normalise(found.group(1).strip()) else ""
+
+
+def trailing_location(text: str) -> tuple[str, str]:
+    """Split a short place off the end of a purpose: ("hosting", "Germany"), else (text, "")."""
+    found = _TRAILING.match(text.strip().rstrip("."))
+    if not found:
+        return text, ""
+    place = next(group for group in found.groups()[1:] if group).strip()
+    if len(place.split()) > 4 or not normalise(place):
+        return text, ""
+    return found.group(1).strip(" ,;:"), place

@@ -17,10 +17,11 @@ from scraper.extract.lists import (
     heading_vendor,
     read_item,
     read_term,
+    section_location,
     section_purpose,
     sibling_headings,
 )
-from scraper.extract.locate import normalise
+from scraper.extract.locate import labelled_location, normalise, trailing_location
 from scraper.extract.prose import read_prose
 from scraper.extract.scripts import read_scripts
 from scraper.extract.sections import PROCESSOR_WORDS, Place, Sections
@@ -181,7 +182,7 @@ def _site_host(run: tuple[Block, ...]) -> str:
 
 
 _LOCATED = re.compile(
-    r"\b(?:located|based|hosted|stored|processed|reside|resides)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?"
+    r"\b(?:located|based|hosted|stored|process(?:es|ed)?|reside|resides)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?"
     r"([A-Z][\w.]*(?:[ ,]+(?:and\s+|&\s+)?[A-Z][\w.]*){0,6})"
 )
 
@@ -201,6 +202,17 @@ def _walk(
     for index, block in enumerate(blocks):
         walker.step(index, block)
     return walker.findings
+
+
+def _split_location(finding: Finding) -> Finding:
+    """A listed vendor's place written into its purpose text becomes its location."""
+    if finding.location or finding.method == "prose" or not finding.purpose:
+        return finding
+    labelled = labelled_location(finding.purpose)
+    if labelled:
+        return replace(finding, location=labelled)
+    purpose, place = trailing_location(finding.purpose)
+    return replace(finding, purpose=purpose, location=place) if place else finding
 
 
 class _Walker:
@@ -258,6 +270,7 @@ class _Walker:
                 self.location_level = stack[-1][0] if stack else 0
 
     def _add(self, found: list[Finding]) -> None:
+        found = [_split_location(f) for f in found]
         if self.location:
             found = [
                 replace(f, location=self.location) if not f.location and f.method != "prose" else f
@@ -276,10 +289,9 @@ class _Walker:
             self.location = ""
         if vendor:
             purpose = section_purpose(self.blocks, index)
+            location = section_location(self.blocks, index)
             where = f"section '{block.text}'"
-            self._add(
-                [Finding(vendor, purpose, found_in=where, method="section", order=index * 1000)]
-            )
+            self._add([Finding(vendor, purpose, location, "", where, "section", index * 1000)])
         self.intro, self.items = False, 0
 
     def _structural(self, index: int, block: Block, place: Place) -> list[Finding] | None:

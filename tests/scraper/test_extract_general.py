@@ -16,15 +16,8 @@ from scraper.sanity import looks_like_error_page
 PAGES = Path(__file__).parent / "fixtures_general"
 EXPECTED: dict[str, dict] = json.loads((PAGES / "expected.json").read_text())
 
-# Locations written next to each vendor in a layout the location reader does not yet follow.
-LOCATION_GAPS = {
-    "cards_grid.html": "a card's bare <span> location is not read as the vendor's location",
-    "changelog.html": "a '(United States)' after a list item's purpose is not read as location",
-    "accordion.html": "'Location: X.' inside a <details> body is not read as location",
-    "dl_list.html": "a trailing '— Country' in a <dd> is not read as location",
-    "login_and_nav.html": "'process customer data in the European Union' above the list is "
-    "not taken as the list's location (only 'located in'-style sentences are)",
-}
+# Pages whose written locations the reader is known to miss: {file: reason} (none at present).
+LOCATION_GAPS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
