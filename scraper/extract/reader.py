@@ -182,7 +182,7 @@ def _site_host(run: tuple[Block, ...]) -> str:
 
 
 _LOCATED = re.compile(
-    r"\b(?:located|based|hosted|stored|process(?:es|ed)?|reside|resides)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?"
+    r"\b(?:located|based|hosted|stor(?:e|es|ed)|process(?:es|ed)?|resides?)\s+(?:\w+\s+){0,2}?in\s+(?:the\s+)?"
     r"([A-Z][\w.]*(?:[ ,]+(?:and\s+|&\s+)?[A-Z][\w.]*){0,6})"
 )
 
@@ -261,13 +261,18 @@ class _Walker:
         self._add(found)
         if block.kind == "para":
             self.intro = _is_intro(block.text)
-            located = (
-                _LOCATED.search(block.text) if place.processor and " in " in block.text else None
-            )
-            if located and normalise(located.group(1)):
-                self.location = located.group(1)
-                stack = self.sections.stack
-                self.location_level = stack[-1][0] if stack else 0
+            self._located(block.text, place)
+
+    def _located(self, text: str, place: Place) -> None:
+        """A sentence stating where the section's processors are ("all located in the EU")."""
+        stack = self.sections.stack
+        # On a page without headings, a sentence naming sub-processors speaks for the list below.
+        about = place.processor or (not stack and PROCESSOR_WORDS.search(text))
+        located = _LOCATED.search(text) if about and " in " in text else None
+        if located and normalise(located.group(1)):
+            self.location = located.group(1)
+            # Without a heading, the next heading of any level ends the statement.
+            self.location_level = stack[-1][0] if stack else 99
 
     def _add(self, found: list[Finding]) -> None:
         found = [_split_location(f) for f in found]

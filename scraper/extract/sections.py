@@ -26,7 +26,10 @@ CHANGELOG_WORDS = re.compile(
 # Sections whose lists and tables are not the processor list (prose there is still read).
 EXCLUDED_WORDS = re.compile(
     r"cookies?|links?\b|social|log ?in|sign[\s-]?in|login|single sign|\bsso\b"
-    r"|authentication|contact|sources|integrations?\b",
+    r"|authentication|contact|sources|integrations?\b"
+    # Customer logos and "related pages" blocks name brands that are not processors.
+    r"|trusted by|used by|loved by|our (?:customers|clients)|testimonials?|case stud"
+    r"|related\b|see also|further reading|learn more|resources\b",
     re.IGNORECASE,
 )
 _STAMP = re.compile(r"last updated?|effective|updated (?:on|at)|\b(?:19|20)\d\d\b", re.IGNORECASE)
