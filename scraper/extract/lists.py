@@ -280,3 +280,21 @@ def section_location(blocks: tuple[Block, ...], index: int) -> str:
         if len(block.text.split()) <= 4 and any(location_words(block.text)):
             return block.text
     return ""
+
+
+# A nested item that describes its parent ("Purpose: backups"), not a vendor of its own.
+_ATTRIBUTE = re.compile(
+    r"^(purpose|function|service|description|(?:data |hosting )?locations?|countr(?:y|ies)"
+    r"|regions?)\s*:\s*(\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def attribute_line(text: str) -> tuple[str, str] | None:
+    """("purpose", "backups") for "Purpose: backups"; None for anything else."""
+    found = _ATTRIBUTE.match(text.strip())
+    if not found:
+        return None
+    label = found.group(1).casefold()
+    field = "purpose" if label in ("purpose", "function", "service", "description") else "location"
+    return field, found.group(2).strip().rstrip(".")

@@ -47,9 +47,9 @@ def location_words(text: str) -> tuple[str, ...]:
 
 
 _LABELLED = re.compile(r"\b(?:data\s+)?locations?\s*:\s*([^.;\n]+)", re.IGNORECASE)
-# A place written after a purpose: "hosting (Germany)", "Search — France", "Email - USA".
+# A place written after a purpose: "hosting (Germany)", "Search — France", "Email, USA".
 _TRAILING = re.compile(
-    r"^(.*?)\s*(?:\(([^()]+)\)|[\u2013\u2014]\s*([^\u2013\u2014]+)|\s-\s([^-]+))$"
+    r"^(.*?)\s*(?:\(([^()]+)\)|[\u2013\u2014]\s*([^\u2013\u2014]+)|\s-\s([^-]+)|,\s*([^,]+))$"
 )
 
 

@@ -14,6 +14,7 @@ from scraper.documents import Block, Document, select
 from scraper.extract import EXTRACTOR_VERSION, Extraction, Processor
 from scraper.extract.cleanup import Finding, merge, vendor_of
 from scraper.extract.lists import (
+    attribute_line,
     heading_vendor,
     read_item,
     read_term,
@@ -206,8 +207,12 @@ def _walk(
 
 def _split_location(finding: Finding) -> Finding:
     """A listed vendor's place written into its purpose text becomes its location."""
-    if finding.location or finding.method == "prose" or not finding.purpose:
+    if finding.location or finding.method == "prose":
         return finding
+    if finding.name.endswith(")"):  # "Hetzner Online GmbH (Germany)"
+        name, place = trailing_location(finding.name)
+        if place and name:
+            return replace(finding, name=name, location=place)
     labelled = labelled_location(finding.purpose)
     if labelled:
         return replace(finding, location=labelled)
@@ -283,6 +288,16 @@ class _Walker:
             ]
         self.findings += found
 
+    def _describe_last(self, text: str) -> bool:
+        """A nested "Purpose: ..." line under the item just read describes that vendor."""
+        attribute = attribute_line(text)
+        if not attribute or not self.findings or self.findings[-1].method != "list":
+            return False
+        last, (field, value) = self.findings[-1], attribute
+        if not getattr(last, field):
+            self.findings[-1] = replace(last, **{field: value})
+        return True
+
     def _heading(self, index: int, block: Block) -> None:
         self.sections.close(block.level)
         place = self.sections.place()
@@ -316,9 +331,12 @@ class _Walker:
             return None
         relaxed = place.processor and not place.excluded
         if block.kind == "item" and (relaxed or self.intro) and not place.excluded:
+            if block.level > 1 and self._describe_last(block.text):
+                return None
             self.items += 1
             nxt = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
-            if nxt is not None and nxt.kind == "item" and nxt.level > block.level:
+            nested = nxt is not None and nxt.kind == "item" and nxt.level > block.level
+            if nested and not attribute_line(nxt.text):
                 return []  # a category with the vendors nested below it
             return read_item(
                 block,

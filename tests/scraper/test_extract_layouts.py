@@ -170,9 +170,10 @@ def test_a_role_in_brackets_after_a_listed_name_becomes_its_purpose(catalogue: C
     page = "## Sub-processors\n\n- Hetzner (hosting, Germany)\n- Braintree (PayPal)\n"
     result = run(page, catalogue)
     assert [(p.name, p.purpose) for p in result.processors] == [
-        ("Hetzner", "hosting, Germany"),
+        ("Hetzner", "hosting"),
         ("Braintree (PayPal)", ""),
     ]
+    assert result.processors[0].locations == ("DE",)  # the place after the role is its location
 
 
 def test_prose_needs_the_company_as_the_user_of_a_vendor(catalogue: Catalogue) -> None:
