@@ -198,6 +198,20 @@ def _html_block(top: _Open) -> Block | None:
 MAX_ROWS = 5000
 
 
+def _cell_text(cell: lxml.html.HtmlElement) -> str:
+    """A cell's text; lines a <br> separates stay on their own lines ("EasyPost<br>Lob")."""
+    breaks = list(cell.iter("br"))
+    if not breaks:
+        return clean(" ".join(cell.itertext()))
+    for br in breaks:  # the table's subtree is read once, so marking it in place is safe
+        br.tail = _BREAK + (br.tail or "")
+    lines = (clean(line) for line in " ".join(cell.itertext()).split(_BREAK))
+    return "\n".join(line for line in lines if line)
+
+
+_BREAK = "\ue000"  # a private-use character no page text uses
+
+
 def _html_table(table: lxml.html.HtmlElement) -> Block:
     rows: list[tuple[Cell, ...]] = []
     for tr in table.iter("tr"):
@@ -207,7 +221,7 @@ def _html_table(table: lxml.html.HtmlElement) -> Block:
                 continue
             link = next(cell.iter("a"), None)
             href = link.get("href", "") if link is not None else ""
-            cells.append((clean(" ".join(cell.itertext())), href))
+            cells.append((_cell_text(cell), href))
         if any(text for text, _ in cells):
             rows.append(tuple(cells))
         if len(rows) >= MAX_ROWS:

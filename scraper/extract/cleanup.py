@@ -97,6 +97,7 @@ def tidy(name: str) -> str:
     name = clean(name)
     name = re.sub(r"^[\s\-\u2013\u2014•*#:>|]+|[\s\-\u2013\u2014:;,|*†‡¹²³⁴]+$", "", name)
     name = re.sub(r"\s*\[\d{1,2}\]$", "", name)  # a footnote mark: "Stripe [1]"
+    name = re.sub(r"\s+\(?(?:new|updated)\)?$", "", name, flags=re.I)  # a badge: "Render New"
     return name.strip(" \"'\u201c\u201d\u2018\u2019")
 
 

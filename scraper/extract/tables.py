@@ -36,12 +36,22 @@ class Columns:
     location: int = -1
     website: int = -1
     strong: bool = False
+    status: int = -1
 
 
-_CHANGE = re.compile(r"^(?:date|change|changes|action|status|added|removed|effective)\b", re.I)
+_CHANGE = re.compile(r"^(?:date|change|changes|action|added|removed|effective)\b", re.I)
+# A status column keeps the table; its rows for vendors no longer used are left out.
+_STATUS = re.compile(r"^status\b", re.I)
+_GONE = re.compile(
+    r"\b(?:removed|inactive|discontinued|deprecated|terminated|former|no longer|retired"
+    r"|offboarded|ended)\b",
+    re.I,
+)
 
 
 def _role(header: str) -> str:
+    if _STATUS.search(header.strip()):
+        return "status"
     if _COOKIE.search(header) or _CHANGE.search(header.strip()):
         return "cookie"  # not a list of current processors
     if _STRONG_NAME.search(header) and not re.search(r"purpose|descri|locat", header, re.I):
@@ -84,7 +94,7 @@ def _columns(header: tuple[Cell, ...]) -> Columns | None:
     )
     if purpose < 0:
         purpose = next((i for i, r in enumerate(roles) if r in ("weak", "") and i != name), -1)
-    return Columns(name, purpose, first("location"), first("website"), strong)
+    return Columns(name, purpose, first("location"), first("website"), strong, first("status"))
 
 
 def _guess_columns(rows: list[tuple[Cell, ...]], *, catalogue: Catalogue) -> Columns | None:
@@ -136,18 +146,20 @@ def read_table(
     for index, row in enumerate(rows, start=1):
         if width > 1 and sum(1 for cell, _ in row if cell) == 1 and len(row) == 1:
             continue  # a one-cell row spanning the table is a group label ("Infrastructure")
+        if columns.status >= 0 and _GONE.search(_cell(row, columns.status)[0]):
+            continue
         text, href = _cell(row, columns.name)
         website = _cell(row, columns.website)
         site = website[1] or website[0] if columns.website >= 0 else href
-        for name in split_names(_name_part(text, site, catalogue), catalogue=catalogue):
+        for name in _cell_names(text, site, catalogue):
             if not name_like(name, catalogue=catalogue):
                 continue
             site = _first_url(site) or (site if _URL.match(site or "") else "")
             findings.append(
                 Finding(
                     name=name,
-                    purpose=_cell(row, columns.purpose)[0],
-                    location=_cell(row, columns.location)[0],
+                    purpose=" ".join(_cell(row, columns.purpose)[0].split()),
+                    location=" ".join(_cell(row, columns.location)[0].split()),
                     website=site,
                     found_in=f"table {number} ({label}), row {index}"
                     if label
@@ -158,6 +170,14 @@ def read_table(
                 )
             )
     return findings
+
+
+def _cell_names(text: str, site: str, catalogue: Catalogue) -> list[str]:
+    """The names in a name cell; lines split by <br> are names when each one is known."""
+    lines = text.split("\n")
+    if len(lines) > 1 and all(catalogue.resolve(x) or has_legal_suffix(x) for x in lines):
+        return [name for line in lines for name in split_names(line, catalogue=catalogue)]
+    return split_names(_name_part(" ".join(text.split()), site, catalogue), catalogue=catalogue)
 
 
 def _name_part(text: str, site: str, catalogue: Catalogue) -> str:

