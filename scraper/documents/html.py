@@ -27,6 +27,10 @@ _SKIP = frozenset(
         "head",
         "math",
         "canvas",
+        # Struck-through text is what a page no longer uses ("<del>Heroku</del>").
+        "del",
+        "s",
+        "strike",
     ]
 )
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}

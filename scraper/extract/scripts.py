@@ -8,8 +8,9 @@ from registry.catalogue import Catalogue
 from scraper.extract.cleanup import Finding, has_legal_suffix, name_like
 
 _NAME_KEYS = ("name", "vendor", "entity", "processor", "subprocessor", "company", "provider")
+_NAME_KEYS = (*_NAME_KEYS, *(f"{k}name" for k in _NAME_KEYS[1:]), "legalname")  # "vendorName"
 _PURPOSE_KEYS = ("purpose", "description", "function", "service", "activity", "processing")
-_LOCATION_KEYS = ("location", "country", "region", "locations", "countries")
+_LOCATION_KEYS = ("location", "country", "region", "locations", "countries", "datalocation")
 _LIMIT = 20000  # JSON nodes visited per script
 
 
@@ -41,7 +42,7 @@ def _records(data: object, *, number: int, catalogue: Catalogue) -> list[Finding
 
 
 def _pick(node: dict, keys: tuple[str, ...]) -> str:
-    lowered = {str(k).casefold(): v for k, v in node.items()}
+    lowered = {str(k).casefold().replace("_", "").replace("-", ""): v for k, v in node.items()}
     for k in keys:
         value = lowered.get(k)
         if isinstance(value, list):

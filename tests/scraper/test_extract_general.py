@@ -77,6 +77,8 @@ def test_the_location_written_for_a_vendor_is_read(
     assert processor.locations == codes
 
 
-@pytest.mark.parametrize("name", ["challenge.html", "not_found.html", "login_wall.html"])
+@pytest.mark.parametrize(
+    "name", ["challenge.html", "not_found.html", "login_wall.html", "access_denied.html"]
+)
 def test_error_and_challenge_pages_are_flagged_as_such(name: str) -> None:
     assert looks_like_error_page(parse((PAGES / name).read_bytes()))
