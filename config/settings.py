@@ -240,6 +240,10 @@ SCRAPER_MASS_REMOVAL_RATIO = float(env_str("SCRAPER_MASS_REMOVAL_RATIO", "0.5"))
 SCRAPER_LEASE_SECONDS = env_int("SCRAPER_LEASE_SECONDS", 120)
 SCRAPER_PER_HOST_CONCURRENCY = env_int("SCRAPER_PER_HOST_CONCURRENCY", 2)
 
+# The admin's "Check now" and the API's check action reach the pipeline through this dotted
+# module path, so registry/ never imports scraper/ (config wires the two apps together).
+SUBWATCH_PIPELINE = "scraper.pipeline"
+
 # Alerts and review.
 SUBWATCH_DPO_EMAIL = env_str("SUBWATCH_DPO_EMAIL")
 ALERT_DPO_ON_DETECTED = env_bool("ALERT_DPO_ON_DETECTED", True)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+import netguard
+from netguard.errors import FetchError
+
 
 def validate_source_url(url: str) -> None:
-    """Raise ValidationError unless the URL is one Subwatch may fetch (http(s), public host)."""
-    # Imported here so registry models and forms load without pulling in the HTTP stack.
-    from scraper.fetching.errors import FetchError
-    from scraper.netguard import validate_url
+    """Raise ValidationError unless the URL is one Subwatch may fetch (http(s), public host).
 
+    The guard is a neutral package with no HTTP stack, so registry models and forms load
+    it without pulling in the scraper.
+    """
     try:
-        validate_url(url)
+        netguard.validate_url(url)
     except FetchError as exc:
         raise ValidationError(exc.message, code=exc.kind) from exc

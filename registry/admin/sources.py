@@ -7,6 +7,7 @@ import zlib
 from types import ModuleType
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, QuerySet, Value, When
@@ -32,9 +33,9 @@ BODY_DISPLAY_LIMIT = 2 * 1024 * 1024
 
 
 def pipeline() -> ModuleType | None:
-    """scraper.pipeline, imported lazily: the registry must not depend on the scraper."""
+    """The checking pipeline named by SUBWATCH_PIPELINE: the registry never imports the scraper."""
     try:
-        return importlib.import_module("scraper.pipeline")
+        return importlib.import_module(settings.SUBWATCH_PIPELINE)
     except ModuleNotFoundError:
         return None
 

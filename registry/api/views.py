@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -145,10 +147,9 @@ class SourceViewSet(
     @action(detail=True, methods=["post"])
     def check(self, request: Request, pk: str | None = None) -> Response:
         """Check the source now and report what happened."""
-        from scraper.pipeline import check_source
-
+        pipeline = importlib.import_module(settings.SUBWATCH_PIPELINE)
         source = get_object_or_404(self.get_queryset(), pk=pk)
-        result = check_source(source, now=timezone.now())
+        result = pipeline.check_source(source, now=timezone.now())
         return Response(_outcome(result))
 
 

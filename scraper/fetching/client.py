@@ -12,7 +12,7 @@ import requests
 import urllib3.exceptions
 from django.conf import settings
 
-from scraper import netguard
+import netguard
 from scraper.fetching import errors, failures
 from scraper.fetching.body import read_body
 from scraper.fetching.pinning import PinnedAdapter

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+# The guard's errors are the base of this hierarchy; they live beside the guard so the
+# registry can use them without importing the scraper.
+from netguard.errors import BlockedAddress, ConnectionFailed, DNSFailure, FetchError, InvalidURL
 
-class FetchError(Exception):
-    """Base class; `kind` is a short stable code the pipeline records on the check."""
-
-    kind = "fetch"
-
-    def __init__(self, message: str, *, url: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.url = url
-
-
-class InvalidURL(FetchError):
-    kind = "invalid_url"
-
-
-class BlockedAddress(FetchError):
-    kind = "blocked"
+__all__ = [
+    "BlockedAddress",
+    "ConnectionFailed",
+    "DNSFailure",
+    "FetchError",
+    "HTTPStatusError",
+    "InvalidURL",
+    "NotADocument",
+    "TLSFailure",
+    "Timeout",
+    "TooLarge",
+    "TooManyRedirects",
+]
 
 
 class Timeout(FetchError):
@@ -32,14 +31,6 @@ class TooLarge(FetchError):
 
 class NotADocument(FetchError):
     kind = "not_a_document"
-
-
-class ConnectionFailed(FetchError):
-    kind = "connection"
-
-
-class DNSFailure(ConnectionFailed):
-    kind = "dns"
 
 
 class TLSFailure(ConnectionFailed):

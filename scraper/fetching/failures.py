@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import requests
 import urllib3.exceptions
 
-from scraper import netguard
+import netguard
 from scraper.fetching import errors
 
 if TYPE_CHECKING:

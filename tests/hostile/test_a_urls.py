@@ -10,8 +10,8 @@ import pytest
 import urllib3.util.connection
 from django.core.exceptions import ValidationError
 
+import netguard
 from registry.validators import validate_source_url
-from scraper import netguard
 from scraper.fetch import (
     BlockedAddress,
     ConnectionFailed,

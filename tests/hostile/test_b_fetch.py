@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from scraper import netguard
+import netguard
 from scraper.fetch import (
     ConnectionFailed,
     DNSFailure,

@@ -51,7 +51,7 @@ def _validated(url: str) -> str:
             validators = importlib.import_module("registry.validators")
             result = validators.validate_source_url(url)
             return result if isinstance(result, str) and result else url
-        from scraper import netguard
+        import netguard
 
         return netguard.validate_url(url)
     except ValidationError as error:

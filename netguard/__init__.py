@@ -1,4 +1,8 @@
-"""SSRF guard: which URLs may be fetched, and which addresses their hosts may resolve to."""
+"""SSRF guard: which URLs may be fetched, and which addresses their hosts may resolve to.
+
+A top-level package, not part of the scraper: the registry validates URLs with it at save
+time and the fetcher checks every hop with it, and the registry never imports the scraper.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 import idna
 from django.conf import settings
 
-from scraper.fetching.errors import BlockedAddress, DNSFailure, InvalidURL
+from netguard.errors import BlockedAddress, DNSFailure, InvalidURL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper import netguard
-from scraper.fetch import BlockedAddress, DNSFailure, InvalidURL
+import netguard
+from netguard.errors import BlockedAddress, DNSFailure, InvalidURL
 
 
 @pytest.fixture(autouse=True)
