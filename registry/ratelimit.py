@@ -1,12 +1,15 @@
-"""Fixed-window rate limits kept in Django's cache ("3/hour" style rates)."""
+"""Fixed-window rate limits kept in Django's cache ("3/hour" style rates), and whom they count."""
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -44,3 +47,26 @@ def allow(key: str, *, rate: str, now: datetime) -> bool:
         cache.set(cache_key, 1, timeout=limit.seconds)
         hits = 1
     return hits <= limit.count
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address a client's rate limits count against.
+
+    REMOTE_ADDR, unless TRUSTED_PROXY_COUNT reverse proxies stand in front: then every visitor
+    arrives from the proxy's address, and the client is the Nth entry from the right of
+    X-Forwarded-For (each proxy appends the address it was called from). Entries further left
+    were written by the client and may be forged, so they are never read. A missing, short or
+    malformed header falls back to REMOTE_ADDR.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(hops) < trusted:
+        return remote
+    try:
+        appended = [ipaddress.ip_address(hop) for hop in hops[-trusted:]]
+    except ValueError:
+        return remote
+    return str(appended[0])

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from registry import subscriptions
+from registry import ratelimit, subscriptions
 from registry.models import Company, Subscription
 
 
@@ -50,7 +50,7 @@ def _subscribe(request: HttpRequest, company: Company | None) -> HttpResponse:
         form.cleaned_data["email"],
         company=company,
         frequency=form.cleaned_data["frequency"] or Subscription.Frequency.IMMEDIATE,
-        client_ip=request.META.get("REMOTE_ADDR", ""),
+        client_ip=ratelimit.client_ip(request),
         now=timezone.now(),
     )
     # The same page whatever happened (new, pending, active, throttled): no enumeration.
