@@ -268,6 +268,12 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 120)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 90)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The per-host limit (SCRAPER_PER_HOST_CONCURRENCY) is shared by every process through this
+# Redis; by default the broker's when that is Redis. Empty keeps the limit per process.
+SCRAPER_POLITENESS_URL = env_str(
+    "SCRAPER_POLITENESS_URL",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
 
 LOGGING = {
     "version": 1,

@@ -6,12 +6,10 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,6 +18,7 @@ from django.utils import timezone
 
 from registry.models import Check, Source
 from scraper import pipeline
+from scraper.politeness import limits as host_limits
 from scraper.record import Outcome
 
 logger = logging.getLogger(__name__)
@@ -186,7 +185,7 @@ def _cycle(
     on_outcome: Callable[[Outcome], None] | None,
 ) -> None:
     start = timezone.now()
-    politeness = _HostLimits(settings.SCRAPER_PER_HOST_CONCURRENCY)
+    politeness = host_limits()
 
     def claimed(limit: int) -> list[Source]:
         return claim_due(
@@ -250,23 +249,6 @@ def _drain(work: queue.Queue[Source | None], check: Callable[[Source], None]) ->
     finally:
         # Each thread has its own connection; close it so a long loop does not leak them.
         connection.close()
-
-
-class _HostLimits:
-    """At most `per_host` checks in flight per host, however many threads run."""
-
-    def __init__(self, per_host: int) -> None:
-        self.per_host = max(1, per_host)
-        self.lock = threading.Lock()
-        self.slots: dict[str, threading.BoundedSemaphore] = {}
-
-    @contextmanager
-    def hold(self, url: str) -> Iterator[None]:
-        host = (urlsplit(url).hostname or "").lower()
-        with self.lock:
-            slot = self.slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
-        with slot:
-            yield
 
 
 def _idle_seconds(*, now: datetime) -> float:

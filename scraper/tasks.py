@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from scraper import pipeline, schedule
+from scraper.politeness import limits as host_limits
 
 DUE_BATCH = 1000
 
@@ -23,7 +24,8 @@ def check_source_task(source_id: int, lease: str | None = None) -> str:
     source = schedule.claim(source_id, now=timezone.now(), lease=held)
     if source is None:
         return "skipped"
-    return pipeline.check_source(source, now=timezone.now()).status
+    with host_limits().hold(source.url):
+        return pipeline.check_source(source, now=timezone.now()).status
 
 
 @shared_task(name="scraper.check_due_sources")
