@@ -108,6 +108,8 @@ class Source(models.Model):
 
     class Status(models.TextChoices):
         NEW = "new", "Not checked yet"
+        # The first accepted reading: the page's list taken as the starting point, not news.
+        BASELINE = "baseline", "Baseline recorded"
         OK = "ok", "OK"
         UNCHANGED = "unchanged", "Unchanged"
         CHANGED = "changed", "Changed"
@@ -204,6 +206,7 @@ class Check(models.Model):
         UNCHANGED = "unchanged", "Unchanged"
         CHANGED = "changed", "Changed"
         NO_CHANGE = "no_change", "New bytes, same list"
+        BASELINE = "baseline", "Baseline (first reading)"
         FAILED = "failed", "Failed"
         SUSPICIOUS = "suspicious", "Suspicious"
 
@@ -322,6 +325,12 @@ class Change(models.Model):
     effective_date = models.DateField(null=True, blank=True)
     objection_deadline = models.DateField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # Set when the page itself undid this change while it was pending (dismissed by Subwatch).
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    # The same change was reverted by the page shortly before: the page flaps (A/B test, CDN).
+    flapping = models.BooleanField(
+        default=False, help_text="Came back soon after the page reverted it (FLAP_WINDOW_DAYS)"
+    )
 
     class Meta:
         ordering = ["-detected_at", "-id"]

@@ -75,6 +75,35 @@ def dismiss(change: Change, *, by: Any, now: datetime | None = None) -> ReviewRe
     return ReviewResult(change, True, "Dismissed; nobody will be alerted.")
 
 
+REVERTED_NOTE = "Dismissed by Subwatch: reverted by the page before review."
+
+
+def dismiss_reverted(changes: Iterable[Change], *, now: datetime) -> list[Change]:
+    """Dismiss pending changes the page itself undid; returns those it dismissed.
+
+    Nobody reviewed them (reviewed_by stays empty, review_note says why) and nobody is told:
+    the DPO's "detected" mail is withdrawn if it has not gone out yet. A change the DPO
+    reviewed meanwhile is left as it is and not returned, so the caller records the reversal
+    as a change of its own.
+    """
+    dismissed: list[Change] = []
+    for change in changes:
+        note = "\n".join(part for part in (change.review_note, REVERTED_NOTE) if part)
+        claimed = Change.objects.filter(pk=change.pk, review=Change.Review.PENDING).update(
+            review=Change.Review.DISMISSED,
+            reviewed_at=now,
+            reviewed_by=None,
+            review_note=note,
+            reverted_at=now,
+        )
+        if claimed:
+            change.refresh_from_db()
+            dismissed.append(change)
+    if dismissed:
+        alerts.withdraw_detected([change.pk for change in dismissed], reason=REVERTED_NOTE)
+    return dismissed
+
+
 def _unchanged(change: Change) -> ReviewResult:
     state = change.get_review_display().lower()
     return ReviewResult(change, False, f"Already {state}; nothing changed.")

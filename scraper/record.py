@@ -6,6 +6,12 @@ the public history and subscriber alerts use only confirmed Changes (registry.re
 Dismissing a Change does not roll the engagement back: the page still says what it says.
 Engagements are per company; with several sources for one company, each source's diff
 updates them (a vendor dropped from one page is marked removed even if another page lists it).
+
+A source's first accepted reading is a baseline, not news: only vendors new to a company that
+already has engagements become "added" Changes, and nothing is ever "removed" by it. A later
+reading that merely undoes a Change still pending review dismisses it instead of recording
+the reverse, and a change that soon comes back is flagged flapping (scraper.flapping).
+Engagement rows themselves are written by scraper.engagements.
 """
 
 from __future__ import annotations
@@ -29,11 +35,11 @@ from registry.models import (
     Snapshot,
     Source,
 )
-from scraper import engagements
+from scraper import engagements, flapping
+from scraper.diff import Diff
 from scraper.extract import Processor
 
 if TYPE_CHECKING:
-    from scraper.diff import Diff
     from scraper.fetch import Fetched
     from scraper.sanity import Verdict
 
@@ -82,34 +88,110 @@ def apply(
     fetched: Fetched | None = None,
     note: str = "",
 ) -> list[Change]:
-    """Accept `snapshot` as the source's current list: engagements, Changes, alerts, atomically."""
+    """Accept `snapshot` as the source's current list: engagements, Changes, alerts, atomically.
+
+    The source's first accepted reading is a baseline (`_baseline`); a later one records its
+    diff, except what merely undoes a Change still pending review (scraper.flapping).
+    """
     processors = [Processor.from_dict(item) for item in snapshot.processors]
     with transaction.atomic(savepoint=False):
-        by_vendor = engagements.sync(
-            source.company, snapshot, processors, removed=diff.removed, now=now
-        )
-        changes = _changes(source, snapshot, diff, by_vendor, now=now)
-        alerts = _alerts()
-        if changes and alerts is not None:
-            alerts.enqueue_detected(changes)
-        previous_id = source.current_snapshot_id
+        if source.current_snapshot_id is None:
+            reading = _baseline(source, snapshot, processors, diff, now=now)
+        else:
+            reading = _news(source, snapshot, processors, diff, now=now)
         source.current_snapshot = snapshot
-        status = Source.Status.CHANGED if changes else Source.Status.OK
-        outcome = Check.Outcome.CHANGED if changes else Check.Outcome.NO_CHANGE
-        message = _join(note, f"{len(changes)} change(s)" if changes else "")
-        if previous_id is None and not changes:
-            message = _join(note, "first snapshot")
         _succeeded(source, now=now)
         _finish(
             source,
-            status=status,
-            outcome=outcome,
+            status=reading.status,
+            outcome=reading.outcome,
             now=now,
             fetched=fetched,
             snap=snapshot,
-            message=message,
+            message=_join(note, reading.message),
         )
-    return changes
+    return reading.changes
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What an accepted reading came to, for the source and its Check row."""
+
+    changes: list[Change]
+    status: str
+    outcome: str
+    message: str
+
+
+def _baseline(
+    source: Source,
+    snapshot: Snapshot,
+    processors: Sequence[Processor],
+    diff: Diff,
+    *,
+    now: datetime,
+) -> _Reading:
+    """The first accepted reading: starting to watch a page is not the vendor changing its list.
+
+    Vendors the company already engages (entered by hand, from the demo, or read from another
+    of its sources) give no Change; their engagements are refreshed from the page. A company
+    with no active engagement takes the whole list as its registry, without Changes or mail.
+    Otherwise vendors new to the registry are "added" Changes pending review: the page reveals
+    processors the registry did not know. A first reading never removes anything: engagements
+    the page does not list are left as they are, and the message counts them.
+    """
+    active = Engagement.objects.filter(
+        company_id=source.company_id, status=Engagement.Status.ACTIVE
+    )
+    registered = set(active.values_list("vendor_id", flat=True))
+    by_vendor = engagements.sync(source.company, snapshot, processors, removed=(), now=now)
+    listed = {engagement.vendor_id for engagement in by_vendor.values()}
+    changes: list[Change] = []
+    if registered:
+        revealed = tuple(p for p in diff.added if by_vendor[p.vendor].vendor_id not in registered)
+        changes = _changes(source, snapshot, Diff(added=revealed), by_vendor, now=now)
+        _tell_dpo(changes)
+    new = len(listed - registered)
+    message = f"baseline: {len(listed)} processor(s), {new} new to the registry"
+    if changes:
+        message += " (pending review)"
+    if unlisted := len(registered - listed):
+        message += f"; {unlisted} registry processor(s) not listed on this page"
+    return _Reading(changes, Source.Status.BASELINE, Check.Outcome.BASELINE, message)
+
+
+def _news(
+    source: Source,
+    snapshot: Snapshot,
+    processors: Sequence[Processor],
+    diff: Diff,
+    *,
+    now: datetime,
+) -> _Reading:
+    """A later reading: each difference is a Change pending review, but for a flapping page."""
+    by_vendor = engagements.sync(
+        source.company, snapshot, processors, removed=diff.removed, now=now
+    )
+    left, reverted = flapping.revert(source, diff, now=now)
+    rows = _rows(source, snapshot, left, by_vendor, now=now)
+    silent = flapping.mark(source, rows, now=now)
+    changes = Change.objects.bulk_create(rows)
+    _tell_dpo([change for change in changes if id(change) not in silent])
+    flaps = sum(change.flapping for change in changes)
+    message = _join(
+        f"{len(changes)} change(s)" if changes else "",
+        f"{flaps} flapping" if flaps else "",
+        f"{len(reverted)} pending change(s) reverted by the page" if reverted else "",
+    )
+    if changes:
+        return _Reading(changes, Source.Status.CHANGED, Check.Outcome.CHANGED, message)
+    return _Reading(changes, Source.Status.OK, Check.Outcome.NO_CHANGE, message)
+
+
+def _tell_dpo(changes: Sequence[Change]) -> None:
+    alerts = _alerts()
+    if changes and alerts is not None:
+        alerts.enqueue_detected(changes)
 
 
 def unchanged(
@@ -228,6 +310,18 @@ def _changes(
     *,
     now: datetime,
 ) -> list[Change]:
+    return Change.objects.bulk_create(_rows(source, snapshot, diff, by_vendor, now=now))
+
+
+def _rows(
+    source: Source,
+    snapshot: Snapshot,
+    diff: Diff,
+    by_vendor: dict[str, Engagement],
+    *,
+    now: datetime,
+) -> list[Change]:
+    """Unsaved Change rows for `diff`, one per processor added, removed or changed."""
     common = {
         "company_id": source.company_id,
         "source": source,
@@ -264,7 +358,7 @@ def _changes(
                 **common,
             )
         )
-    return Change.objects.bulk_create(rows)
+    return rows
 
 
 def _succeeded(source: Source, *, now: datetime) -> None:

@@ -73,6 +73,40 @@ def enqueue_detected(changes: Sequence[Change], *, now: datetime | None = None) 
     )
 
 
+def withdraw_detected(change_ids: Sequence[int], *, reason: str) -> int:
+    """Take changes out of DPO "detected" mails not sent yet; returns how many mails it cancelled.
+
+    A mail left with no change is cancelled (last_error says why); one a sender has already
+    claimed goes out as it is. Call inside the transaction that dismisses the changes.
+    """
+    links = Alert.changes.through.objects.filter(change_id__in=list(change_ids))
+    candidates = set(links.values_list("alert_id", flat=True))
+    cancelled = 0
+    with transaction.atomic():
+        # Lock each unsent row first, so a sender cannot claim it while its changes are edited.
+        pending = Alert.objects.select_for_update().filter(
+            pk__in=candidates, kind=Alert.Kind.DETECTED, status=Alert.Status.PENDING
+        )
+        for alert in pending:
+            alert.changes.remove(*change_ids)
+            if not alert.changes.exists():
+                alert.status = Alert.Status.CANCELLED
+                alert.last_error = f"Not sent: {reason}"
+                alert.save(update_fields=["status", "last_error"])
+                cancelled += 1
+    return cancelled
+
+
+def detected_mailed(change_ids: Sequence[int]) -> set[int]:
+    """Those of `change_ids` the DPO was mailed about ("detected" mail sent or being sent)."""
+    told = Alert.changes.through.objects.filter(
+        change_id__in=list(change_ids),
+        alert__kind=Alert.Kind.DETECTED,
+        alert__status__in=[Alert.Status.SENT, Alert.Status.SENDING],
+    )
+    return set(told.values_list("change_id", flat=True))
+
+
 def enqueue_source_failing(source: Source, *, now: datetime | None = None) -> Alert | None:
     """Tell the DPO a source keeps failing: once per failure streak."""
     address = settings.SUBWATCH_DPO_EMAIL

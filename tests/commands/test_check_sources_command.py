@@ -30,10 +30,14 @@ def two_sources(page_server: Any, settings: Any) -> list[Source]:
     ]
 
 
-def test_piped_run_logs_plain_lines_and_a_summary(two_sources: list[Source]) -> None:
+def test_piped_run_logs_plain_lines_and_a_summary(
+    page_server: Any, two_sources: list[Source]
+) -> None:
+    call_command("check_sources", stdout=io.StringIO())
+    page_server.set("/a", page("Stripe", "Mailgun", "Intercom", "Sentry"))
     out = io.StringIO()
 
-    call_command("check_sources", stdout=out)
+    call_command("check_sources", "--all", stdout=out)
 
     text = out.getvalue()
     assert f"source={two_sources[0].pk} changed changes=2" in text

@@ -66,31 +66,53 @@ def test_a_source_failing_k_times_mails_the_dpo_once_and_again_on_recovery(
 
     kinds = list(Alert.objects.filter(source=watched).values_list("kind", flat=True))
     assert sorted(kinds) == sorted([Alert.Kind.SOURCE_FAILING, Alert.Kind.SOURCE_RECOVERED])
-    # The first check's detected alert plus one failing alert; the subscriber hears nothing.
-    assert after_failures.count(DPO) == 2
-    assert recipients(smtp_server).count(DPO) == 3
+    # The first check is a baseline (no mail): one failing alert, then one recovered alert.
+    assert after_failures.count(DPO) == 1
+    assert recipients(smtp_server).count(DPO) == 2
     assert SUBSCRIBER not in recipients(smtp_server)
     assert active(watched) == set(A)
 
 
-def test_24_an_ab_flapping_page_holds_changes_for_the_dpo_and_mails_no_subscriber(
+def test_24_an_ab_flapping_page_mails_the_dpo_once_and_leaves_one_pending_change(
     page_server: Any, smtp_server: Any, watched: Source
 ) -> None:
     start = timezone.now()
-    outcomes = []
+    with_sentry = (*A, "Sentry")
+    for hour, names in enumerate((A, with_sentry, A, with_sentry)):
+        page_server.set("/subprocessors", page(*names))
+        check(watched, start + timedelta(hours=hour))
+        alerts.send_pending(now=start + timedelta(hours=hour, minutes=30))
+
+    pending = Change.objects.get(review=Change.Review.PENDING)
+    assert (pending.kind, pending.vendor.name, pending.flapping) == ("added", "Sentry", True)
+    reverted = Change.objects.get(review=Change.Review.DISMISSED)
+    assert reverted.reverted_at == start + timedelta(hours=2)
+    assert reverted.review_note == review.REVERTED_NOTE
+    assert recipients(smtp_server) == [DPO]
+    assert not Alert.objects.filter(kind=Alert.Kind.CHANGE).exists()
+    assert active(watched) == set(with_sentry)
+
+
+def test_24_a_flip_reverted_before_its_mail_went_out_is_mailed_once_when_it_comes_back(
+    page_server: Any, smtp_server: Any, watched: Source
+) -> None:
+    start = timezone.now()
     for hour, names in enumerate((A, B, A, B)):
         page_server.set("/subprocessors", page(*names))
-        outcomes.append(check(watched, start + timedelta(hours=hour)).status)
+        check(watched, start + timedelta(hours=hour))
     alerts.send_pending(now=start + timedelta(hours=5))
 
-    changed = outcomes.count(Check.Outcome.CHANGED)
-    detected = Alert.objects.filter(kind=Alert.Kind.DETECTED)
-    assert outcomes == [Check.Outcome.CHANGED] * 4
-    assert detected.count() == changed  # one per batch: no storm beyond one per check
-    assert all(alert.changes.count() >= 1 for alert in detected)
-    assert set(Change.objects.values_list("review", flat=True)) == {Change.Review.PENDING}
-    assert not Alert.objects.filter(kind=Alert.Kind.CHANGE).exists()
-    assert set(recipients(smtp_server)) == {DPO}
+    detected = Alert.objects.filter(kind=Alert.Kind.DETECTED).order_by("id")
+    assert list(detected.values_list("status", flat=True)) == [
+        Alert.Status.CANCELLED,
+        Alert.Status.SENT,
+    ]
+    pending = Change.objects.filter(review=Change.Review.PENDING)
+    assert {(c.kind, c.vendor.name, c.flapping) for c in pending} == {
+        ("added", "Sentry", True),
+        ("removed", "Intercom", True),
+    }
+    assert recipients(smtp_server) == [DPO]
     assert active(watched) == set(B)
 
 

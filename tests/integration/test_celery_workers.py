@@ -180,10 +180,11 @@ def test_each_source_is_checked_once_per_cycle_even_when_a_worker_dies(
     time.sleep(1.0)  # anything checked twice would show up by now
 
     assert set(checks_per_source().values()) == {1}
-    assert sql("SELECT count(*) FROM registry_change")[0][0] == 2 * SOURCES
-    assert sql("SELECT count(DISTINCT (source_id, vendor_id)) FROM registry_change")[0][0] == (
-        2 * SOURCES
-    )
+    # Each source's first reading is its company's baseline: engagements, no Change rows.
+    baselines = sql("SELECT count(*) FROM registry_check WHERE outcome = 'baseline'")
+    assert baselines[0][0] == SOURCES
+    assert sql("SELECT count(*) FROM registry_engagement")[0][0] == 2 * SOURCES
+    assert sql("SELECT count(*) FROM registry_change")[0][0] == 0
 
     # A worker killed in the middle of a check: its lease expires and another finishes it.
     workers.processes["beta"].terminate()

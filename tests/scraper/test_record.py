@@ -16,7 +16,7 @@ from scraper.diff import diff
 from scraper.extract import Processor
 from scraper.fetching.errors import Timeout
 from scraper.sanity import Verdict
-from tests.builders import make_company, make_source
+from tests.builders import make_company, make_engagement, make_source, make_vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -48,18 +48,109 @@ def source() -> Source:
     return make_source(make_company("Acme Mail"))
 
 
-def test_first_list_creates_engagements_and_added_changes(source: Source) -> None:
+def last_check(source: Source) -> Check:
+    return Check.objects.filter(source=source).first()
+
+
+def test_first_reading_for_a_company_without_engagements_is_a_baseline(
+    source: Source, settings: Any
+) -> None:
+    settings.SUBWATCH_DPO_EMAIL = "dpo@example.com"
+
     changes = accept(source, STRIPE, MAILGUN)
 
-    assert {(c.kind, c.vendor.name, c.review) for c in changes} == {
-        (Change.Kind.ADDED, "Stripe", Change.Review.PENDING),
-        (Change.Kind.ADDED, "Mailgun", Change.Review.PENDING),
-    }
+    assert changes == []
+    assert not Change.objects.exists()
+    assert not Alert.objects.exists()
     stripe = Engagement.objects.get(vendor__name="Stripe")
-    assert stripe.name_as_written == "Stripe, Inc."
-    assert stripe.purpose_text == "Payments"
+    assert (stripe.name_as_written, stripe.purpose_text) == ("Stripe, Inc.", "Payments")
     assert stripe.status == Engagement.Status.ACTIVE
-    assert record.current_processors(Source.objects.get(pk=source.pk)) == (STRIPE, MAILGUN)
+    source.refresh_from_db()
+    assert source.last_status == Source.Status.BASELINE
+    assert record.current_processors(source) == (STRIPE, MAILGUN)
+    check = last_check(source)
+    assert check.outcome == Check.Outcome.BASELINE
+    assert check.message == "baseline: 2 processor(s), 2 new to the registry"
+
+
+def test_first_reading_adds_only_vendors_new_to_a_registry_entered_by_hand(
+    source: Source, settings: Any
+) -> None:
+    settings.SUBWATCH_DPO_EMAIL = "dpo@example.com"
+    stripe = make_engagement(source.company, make_vendor("Stripe"), purpose_text="")
+    intercom = make_engagement(source.company, make_vendor("Intercom"))
+
+    changes = accept(source, STRIPE, MAILGUN)
+
+    assert [(c.kind, c.vendor.name, c.review) for c in changes] == [
+        (Change.Kind.ADDED, "Mailgun", Change.Review.PENDING)
+    ]
+    stripe.refresh_from_db()
+    assert stripe.purpose_text == "Payments"
+    assert stripe.snapshot == Source.objects.get(pk=source.pk).current_snapshot
+    intercom.refresh_from_db()
+    assert intercom.status == Engagement.Status.ACTIVE
+    detected = Alert.objects.get(kind=Alert.Kind.DETECTED)
+    assert list(detected.changes.all()) == changes
+    assert last_check(source).message == (
+        "baseline: 2 processor(s), 1 new to the registry (pending review); "
+        "1 registry processor(s) not listed on this page"
+    )
+
+
+def test_first_reading_of_a_second_source_adds_what_the_first_did_not_list(
+    source: Source,
+) -> None:
+    accept(source, STRIPE)
+    second = make_source(source.company, "https://example.com/more-subprocessors")
+
+    changes = accept(second, STRIPE, MAILGUN)
+
+    assert [(c.kind, c.vendor.name, c.source_id) for c in changes] == [
+        (Change.Kind.ADDED, "Mailgun", second.pk)
+    ]
+    assert last_check(second).outcome == Check.Outcome.BASELINE
+
+
+def test_first_reading_never_removes_what_the_page_does_not_list(source: Source) -> None:
+    accept(source, STRIPE, MAILGUN)
+    second = make_source(source.company, "https://example.com/payments-only")
+
+    changes = accept(second, STRIPE)
+
+    assert changes == []
+    assert not Change.objects.filter(kind=Change.Kind.REMOVED).exists()
+    mailgun = Engagement.objects.get(vendor__name="Mailgun")
+    assert (mailgun.status, mailgun.removed_at) == (Engagement.Status.ACTIVE, None)
+    assert last_check(second).message == (
+        "baseline: 1 processor(s), 0 new to the registry; "
+        "1 registry processor(s) not listed on this page"
+    )
+
+
+def test_first_reading_after_failed_checks_is_still_a_baseline(source: Source) -> None:
+    for _ in range(2):
+        source.refresh_from_db()
+        record.failure(source, Timeout("no answer"), now=timezone.now())
+    source.refresh_from_db()
+
+    changes = accept(source, STRIPE, MAILGUN)
+
+    assert changes == []
+    assert last_check(source).outcome == Check.Outcome.BASELINE
+    assert Engagement.objects.filter(status=Engagement.Status.ACTIVE).count() == 2
+
+
+def test_second_reading_records_added_changes_after_the_baseline(source: Source) -> None:
+    accept(source, STRIPE)
+
+    changes = accept(Source.objects.get(pk=source.pk), STRIPE, MAILGUN)
+
+    assert [(c.kind, c.vendor.name, c.review) for c in changes] == [
+        (Change.Kind.ADDED, "Mailgun", Change.Review.PENDING)
+    ]
+    assert last_check(source).outcome == Check.Outcome.CHANGED
+    assert Source.objects.get(pk=source.pk).last_status == Source.Status.CHANGED
 
 
 def test_removed_processor_marks_its_engagement_removed(source: Source) -> None:
@@ -97,7 +188,8 @@ def test_readded_processor_is_active_again(source: Source) -> None:
 
 
 def test_held_snapshot_leaves_the_registry_untouched(source: Source) -> None:
-    accept(source, STRIPE, MAILGUN)
+    accept(source, STRIPE)
+    accept(Source.objects.get(pk=source.pk), STRIPE, MAILGUN)
     empty = snap_of(source, body=b"empty")
 
     outcome = record.suspicious(
@@ -110,7 +202,7 @@ def test_held_snapshot_leaves_the_registry_untouched(source: Source) -> None:
     assert outcome.status == Check.Outcome.SUSPICIOUS
     empty.refresh_from_db()
     assert empty.status == Snapshot.Status.SUSPICIOUS
-    assert Change.objects.count() == 2
+    assert Change.objects.count() == 1
     assert Engagement.objects.filter(status=Engagement.Status.ACTIVE).count() == 2
     assert Source.objects.get(pk=source.pk).last_status == Source.Status.SUSPICIOUS
 
@@ -155,7 +247,7 @@ def test_reread_updates_engagements_without_changes(source: Source) -> None:
 
     record.reread(source, current, [STRIPE, MAILGUN], now=timezone.now(), version="2")
 
-    assert Change.objects.count() == 1
+    assert not Change.objects.exists()
     assert Engagement.objects.filter(status=Engagement.Status.ACTIVE).count() == 2
     current.refresh_from_db()
     assert current.extractor_version == "2"

@@ -198,7 +198,7 @@ def test_due_sources_are_checked_inline_without_a_broker(
         enqueued = check_due_sources.apply().get()
 
     assert enqueued == 3
-    assert Check.objects.filter(outcome=Check.Outcome.CHANGED).count() == 3
+    assert Check.objects.filter(outcome=Check.Outcome.BASELINE).count() == 3
     assert not Source.objects.filter(lease_until__isnull=False).exists()
 
 
