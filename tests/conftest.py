@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from scraper.fetching import sessions
+
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
@@ -95,6 +97,8 @@ def page_server(settings: Any) -> Iterator[PageServer]:
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
+        # This thread's kept-alive connections die with the server (a later one may get its port).
+        sessions.close()
 
 
 class SMTPSink:

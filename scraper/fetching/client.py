@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import urllib3.exceptions
 from django.conf import settings
 
 import netguard
-from scraper.fetching import errors, failures
+from scraper.fetching import errors, failures, sessions
 from scraper.fetching.body import read_body
 from scraper.fetching.pinning import PinnedAdapter
 from scraper.fetching.text import check_document, decode
@@ -105,11 +106,10 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
     """Fetch one page, or raise a FetchError subclass saying what went wrong."""
     limits = Limits.from_settings()
     started = time.monotonic()
-    session, adapter = _session(limits)
-    with session:
-        run = _Run(session, adapter, limits, started + limits.total_timeout, {})
-        run.headers.update(_conditional_headers(etag, last_modified))
-        reply = _follow(run, url)
+    session, adapter = sessions.current()
+    run = _Run(session, adapter, limits, started + limits.total_timeout, _headers(limits))
+    run.headers.update(_conditional_headers(etag, last_modified))
+    reply = _follow(run, url)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     return _fetched(url, reply, etag=etag, last_modified=last_modified, elapsed_ms=elapsed_ms)
 
@@ -135,17 +135,9 @@ def _fetched(
     return Fetched(body=reply.body, text=text, charset=charset, not_modified=False, **common)
 
 
-def _session(limits: Limits) -> tuple[requests.Session, PinnedAdapter]:
-    session = requests.Session()
-    # No proxies or .netrc from the environment: a proxy would bypass address pinning.
-    session.trust_env = False
-    session.headers.update(
-        {"User-Agent": limits.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
-    )
-    adapter = PinnedAdapter()
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session, adapter
+def _headers(limits: Limits) -> dict[str, str]:
+    # Sent with each request, not kept on the shared session, so settings apply at fetch time.
+    return {"User-Agent": limits.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
 
 
 def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -267,6 +259,7 @@ def _once(run: _Run, url: str) -> _Reply:
 
 def _body(run: _Run, response: requests.Response, url: str) -> bytes:
     if not 200 <= response.status_code < 300:
+        _release_if_empty(response)
         return b""
     _refuse_declared_size(response.headers, limits=run.limits, url=url)
     try:
@@ -282,6 +275,19 @@ def _body(run: _Run, response: requests.Response, url: str) -> bytes:
         raise failures.body_error(
             exc, url=url, limits=run.limits, late=run.remaining() <= 0
         ) from exc
+
+
+def _release_if_empty(response: requests.Response) -> None:
+    """Hand a bodiless answer's connection back for reuse; any other is closed unread.
+
+    Reading a 304 (or a declared empty body) ends at once; the body of a redirect or an
+    error page is never waited for, however small it claims to be.
+    """
+    if response.status_code != 304 and response.headers.get("Content-Length") != "0":
+        return
+    # On an error the connection is simply closed with the response instead.
+    with contextlib.suppress(urllib3.exceptions.HTTPError, OSError):
+        response.raw.read(decode_content=False)
 
 
 def _refuse_declared_size(headers: Any, *, limits: Limits, url: str) -> None:
