@@ -150,7 +150,7 @@ def _baseline(
     if registered:
         revealed = tuple(p for p in diff.added if by_vendor[p.vendor].vendor_id not in registered)
         changes = _changes(source, snapshot, Diff(added=revealed), by_vendor, now=now)
-        _tell_dpo(changes)
+        _tell_dpo(changes, now=now)
     new = len(listed - registered)
     message = f"baseline: {len(listed)} processor(s), {new} new to the registry"
     if changes:
@@ -176,7 +176,7 @@ def _news(
     rows = _rows(source, snapshot, left, by_vendor, now=now)
     silent = flapping.mark(source, rows, now=now)
     changes = Change.objects.bulk_create(rows)
-    _tell_dpo([change for change in changes if id(change) not in silent])
+    _tell_dpo([change for change in changes if id(change) not in silent], now=now)
     flaps = sum(change.flapping for change in changes)
     message = _join(
         f"{len(changes)} change(s)" if changes else "",
@@ -188,10 +188,10 @@ def _news(
     return _Reading(changes, Source.Status.OK, Check.Outcome.NO_CHANGE, message)
 
 
-def _tell_dpo(changes: Sequence[Change]) -> None:
+def _tell_dpo(changes: Sequence[Change], *, now: datetime) -> None:
     alerts = _alerts()
     if changes and alerts is not None:
-        alerts.enqueue_detected(changes)
+        alerts.enqueue_detected(changes, now=now)
 
 
 def unchanged(

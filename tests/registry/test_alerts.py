@@ -294,3 +294,30 @@ def test_send_alerts_loop_drains_again_after_each_interval(change, monkeypatch):
     assert naps == [5.0, 5.0]
     assert out.getvalue().count("digests queued") == 2
     assert len(mail.outbox) == 1
+
+
+def test_withdrawing_every_change_of_an_unsent_detected_mail_cancels_it(change):
+    other = make_change(change.company, make_vendor("Stripe"), detected_at=NOW)
+    alert = alerts.enqueue_detected([change, other], now=NOW)
+
+    first = alerts.withdraw_detected([change.pk], reason="reverted")
+    second = alerts.withdraw_detected([other.pk], reason="reverted")
+
+    alert.refresh_from_db()
+    assert (first, second) == (0, 1)
+    assert (alert.status, alert.last_error) == (Alert.Status.CANCELLED, "Not sent: reverted")
+    assert alerts.send_pending(now=NOW).total == 0
+    assert mail.outbox == []
+
+
+def test_a_detected_mail_already_sent_is_neither_edited_nor_cancelled(change):
+    alert = alerts.enqueue_detected([change], now=NOW)
+    alerts.send_pending(now=NOW)
+
+    cancelled = alerts.withdraw_detected([change.pk], reason="reverted")
+
+    alert.refresh_from_db()
+    assert cancelled == 0
+    assert alert.status == Alert.Status.SENT
+    assert list(alert.changes.all()) == [change]
+    assert alerts.detected_mailed([change.pk]) == {change.pk}

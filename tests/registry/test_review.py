@@ -133,3 +133,26 @@ def test_unsubscribed_addresses_are_not_queued(change):
     review.confirm(change, by=None, now=NOW)
 
     assert not Alert.objects.exists()
+
+
+def test_a_change_the_page_reverted_is_dismissed_by_nobody_with_the_reason(change):
+    change.review_note = "Asked the vendor."
+    change.save()
+
+    dismissed = review.dismiss_reverted([change], now=NOW)
+
+    assert dismissed == [change]
+    assert change.review == Change.Review.DISMISSED
+    assert (change.reviewed_at, change.reverted_at, change.reviewed_by) == (NOW, NOW, None)
+    assert change.review_note == f"Asked the vendor.\n{review.REVERTED_NOTE}"
+    assert not Alert.objects.filter(change=change).exists()
+
+
+def test_a_change_reviewed_before_the_page_reverted_it_stays_as_reviewed(change):
+    review.confirm(change, by=None, now=NOW)
+
+    dismissed = review.dismiss_reverted([change], now=NOW + timedelta(hours=1))
+
+    assert dismissed == []
+    change.refresh_from_db()
+    assert (change.review, change.reverted_at) == (Change.Review.CONFIRMED, None)
