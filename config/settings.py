@@ -249,6 +249,9 @@ SCRAPER_PER_HOST_CONCURRENCY = env_int("SCRAPER_PER_HOST_CONCURRENCY", 2)
 # The admin's "Check now" and the API's check action reach the pipeline through this dotted
 # module path, so registry/ never imports scraper/ (config wires the two apps together).
 SUBWATCH_PIPELINE = "scraper.pipeline"
+# Checks re-read the Vendor rows at most this often and rebuild the vendor catalogue when they
+# changed, so an alias added in the admin applies without restarting the workers.
+CATALOGUE_REFRESH_SECONDS = env_int("CATALOGUE_REFRESH_SECONDS", 60)
 
 # Alerts and review.
 SUBWATCH_DPO_EMAIL = env_str("SUBWATCH_DPO_EMAIL")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from django.conf import settings
 
 from registry.names import clean, key
 
@@ -200,16 +205,24 @@ def _from_json(path: Path) -> list[Entry]:
 
 
 def _from_db() -> list[Entry]:
+    return _entries(_vendor_rows() or [])
+
+
+def _vendor_rows() -> list[dict] | None:
+    """Every Vendor row as a dict, or None when the database cannot be read."""
     try:
         from django.db import DatabaseError
 
         from registry.models import Vendor
     except Exception:
-        return []
+        return None
     try:
-        rows = list(Vendor.objects.all().values())
+        return list(Vendor.objects.all().values())
     except (DatabaseError, Exception):
-        return []
+        return None
+
+
+def _entries(rows: list[dict]) -> list[Entry]:
     return [_entry(_vendor_dict(row)) for row in rows]
 
 
@@ -230,7 +243,55 @@ def _vendor_dict(row: dict) -> dict:
 @lru_cache(maxsize=1)
 def load() -> Catalogue:
     """Return the catalogue (cached per process): vendors.json plus Vendor rows when reachable."""
+    return _build(_from_db())
+
+
+def _build(from_db: list[Entry]) -> Catalogue:
     entries = _from_json(VENDORS_JSON)
     known = {e.slug for e in entries}
-    entries += [e for e in _from_db() if e.slug not in known]
+    entries += [e for e in from_db if e.slug not in known]
     return Catalogue(entries)
+
+
+@dataclass(frozen=True)
+class _Held:
+    catalogue: Catalogue
+    stamp: str
+    checked: float
+
+
+_held: _Held | None = None
+_held_lock = threading.Lock()
+
+
+def fresh(*, every: float | None = None) -> Catalogue:
+    """The catalogue, rebuilt after Vendor rows change (an alias added in the admin, say).
+
+    The rows are read and compared with the ones the catalogue was built from at most once
+    every `every` seconds (CATALOGUE_REFRESH_SECONDS), so a long-running worker picks up an
+    edit within that time without a restart, at the cost of one query per interval rather
+    than one per page. The rebuild, the costly part, happens only when the rows changed.
+    Vendor has no updated-at column, so the stamp is a digest of the rows themselves.
+    """
+    global _held
+    every = settings.CATALOGUE_REFRESH_SECONDS if every is None else every
+    with _held_lock:
+        now = time.monotonic()
+        if _held is not None and now - _held.checked < every:
+            return _held.catalogue
+        rows = _vendor_rows()
+        if rows is None and _held is not None:
+            # The database is away: keep what we have and look again next interval.
+            _held = _Held(_held.catalogue, _held.stamp, now)
+            return _held.catalogue
+        stamp = _stamp(rows or [])
+        if _held is None or stamp != _held.stamp:
+            _held = _Held(_build(_entries(rows or [])), stamp, now)
+        else:
+            _held = _Held(_held.catalogue, stamp, now)
+        return _held.catalogue
+
+
+def _stamp(rows: list[dict]) -> str:
+    text = json.dumps(rows, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

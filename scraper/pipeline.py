@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -112,10 +111,9 @@ def _extract(document: documents.Document, source: Source) -> Extraction:
     )
 
 
-@functools.cache
 def loaded_catalogue() -> catalogue.Catalogue:
-    """The vendor catalogue, loaded once per process (a worker restart picks up new vendors)."""
-    return catalogue.load()
+    """The vendor catalogue, rebuilt within CATALOGUE_REFRESH_SECONDS of a Vendor edit."""
+    return catalogue.fresh()
 
 
 def _self_names(company: Company) -> tuple[str, ...]:
