@@ -106,6 +106,7 @@ class ChangeAdmin(SubwatchAdmin):
         "kind",
         "what_changed",
         "review",
+        "flapping",
         "source_link",
         "evidence",
     )
@@ -114,6 +115,7 @@ class ChangeAdmin(SubwatchAdmin):
     list_filter = (
         ReviewStateFilter,
         "kind",
+        "flapping",
         ("company", admin.RelatedOnlyFieldListFilter),
         ("vendor", admin.RelatedOnlyFieldListFilter),
         "notified_at",
@@ -132,9 +134,11 @@ class ChangeAdmin(SubwatchAdmin):
         "source_link",
         "evidence",
         "engagement_link",
+        "flapping",
         "review",
         "reviewed_at",
         "reviewed_by",
+        "reverted_at",
         "effective_date",
         "objection_deadline",
         "notified_at",

@@ -56,9 +56,14 @@ def run_checks(request: HttpRequest, sources: QuerySet[Source]) -> None:
     for source in sources.select_related("company"):
         outcome = module.check_source(source, now=timezone.now())
         status = str(getattr(outcome, "status", "done"))
+        message = getattr(outcome, "message", "")
+        # The check's own log row says more (e.g. "baseline: 12 processor(s), ...").
+        logged = source.checks.order_by("-started_at", "-id").first()
+        if logged is not None:
+            status, message = logged.outcome, logged.message
         text = f"{source.url}: {status}, {getattr(outcome, 'changes', 0)} change(s)"
-        if getattr(outcome, "message", ""):
-            text += f" ({outcome.message})"
+        if message:
+            text += f" ({message})"
         ok = status not in (Check.Outcome.FAILED, Check.Outcome.SUSPICIOUS)
         messages.add_message(request, messages.SUCCESS if ok else messages.WARNING, text)
 
@@ -304,6 +309,7 @@ class CheckAdmin(ReadOnlyAdmin):
         "http_status",
         "error_kind",
         "duration_ms",
+        "message_excerpt",
         "snapshot_link",
     )
     list_select_related = ("source",)
@@ -326,6 +332,10 @@ class CheckAdmin(ReadOnlyAdmin):
     @admin.display(description="Source", ordering="source__url")
     def source_link(self, obj: Check) -> str:
         return link(obj.source)
+
+    @admin.display(description="Message")
+    def message_excerpt(self, obj: Check) -> str:
+        return obj.message[:120] or "-"
 
     @admin.display(description="Snapshot")
     def snapshot_link(self, obj: Check) -> str:
