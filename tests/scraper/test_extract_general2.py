@@ -111,10 +111,12 @@ KNOWN_GAPS: dict[str, str] = {
     "suffix only), so the unknown 'Acuity Scheduling' is dropped while its identically shaped "
     "siblings are kept; fix: accept an unknown name in a run of same-shaped cards whose "
     "siblings are mostly known",
-    "german_datenschutzerklaerung.html": "prose._says_processing knows English verbs only, so "
-    "German policy sections 'Anbieter ist die STRATO AG, ...' under one h3 per tool give "
-    "nothing; fix: add 'Anbieter ist'/'Auftragsverarbeitung'-style phrases (DE/FR) as "
-    "processing evidence",
+    "german_datenschutzerklaerung.html": "no heading of a German policy matches "
+    "sections.PROCESSOR_WORDS, so lists.heading_vendor ignores the one-h3-per-tool sections "
+    "('CleverReach', 'Stripe'), and prose._says_processing knows English verbs only, so "
+    "'Anbieter ist die STRATO AG' gives nothing; fix: DE/FR provider phrases ('Anbieter ist', "
+    "'Auftragsverarbeitung', 'prestataire') as processing evidence, and headings such as "
+    "'Hosting', 'Newsletter', 'Zahlungsanbieter' as processor sections",
 }
 
 
