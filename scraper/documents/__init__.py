@@ -24,25 +24,31 @@ __all__ = [
 
 def parse(body: bytes | str, *, content_type: str | None = None) -> Document:
     """Parse body into a Document, sniffing the format from the content itself."""
-    text = decode(body, content_type=content_type) if isinstance(body, bytes) else body
+    utf8 = False
+    if isinstance(body, bytes):
+        text, utf8 = _decoded(body, content_type=content_type)
+    else:
+        text = body
     text = text.lstrip("\ufeff")
     kind = sniff(text)
     if kind == "html":
-        utf8 = isinstance(body, bytes) and _is_utf8(body)
         return parse_html(text, raw=body if utf8 else None)  # type: ignore[arg-type]
     blocks, title = parse_lines(text)
     return Document(format=kind, blocks=tuple(blocks), title=title, source=text)
 
 
-def _is_utf8(body: bytes) -> bool:
-    """Bytes lxml may parse as they are (faster than a decoded str): clean UTF-8, no BOM."""
+def _decoded(body: bytes, *, content_type: str | None) -> tuple[str, bool]:
+    """The text, and whether lxml may parse the bytes as they are (faster than a decoded str):
+    clean UTF-8 without a UTF-16/32 BOM. A big page is decoded once, not once per question."""
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return False
+        return decode(body, content_type=content_type), False
     try:
-        body.decode("utf-8")
+        strict = body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return decode(body, content_type=content_type), False
+    if _charset(body, content_type).casefold() in ("", "utf-8", "utf8"):
+        return strict, True
+    return decode(body, content_type=content_type), True
 
 
 def select(document: Document, selector: str) -> Document:
@@ -69,15 +75,18 @@ def decode(body: bytes, *, content_type: str | None = None) -> str:
     ):
         if body.startswith(bom):
             return body.decode(codec, errors="replace")
-    charset = _declared_charset(content_type or "") or _declared_charset(
-        body[:2048].decode("ascii", "ignore")
-    )
+    charset = _charset(body, content_type)
     if charset:
         try:
             return body.decode(charset, errors="replace")
         except LookupError:
             pass
     return body.decode("utf-8", errors="replace")
+
+
+def _charset(body: bytes, content_type: str | None) -> str:
+    declared = _declared_charset(content_type or "")
+    return declared or _declared_charset(body[:2048].decode("ascii", "ignore"))
 
 
 def _declared_charset(text: str) -> str:

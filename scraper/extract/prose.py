@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from registry.catalogue import Catalogue
+from registry.catalogue import Catalogue, Entry
 from registry.names import key
 from scraper.extract.cleanup import Finding
 from scraper.extract.sections import Place
@@ -159,10 +159,10 @@ def _negative(sentence: str) -> bool:
     return any(hint in low and rule.search(sentence) for hint, rule in _NEGATIVE_RULES)
 
 
-_ROLE_HINTS = ("processor", "provider", "vendor", "gateway")
+ROLE_HINTS = ("processor", "provider", "vendor", "gateway")
 
 
-def _legal_hint(text: str) -> bool:
+def legal_hint(text: str) -> bool:
     return any(word in text for word in _LEGAL_WORDS)
 
 
@@ -188,10 +188,14 @@ def read_prose(
     findings: list[Finding] = []
     low = text.casefold()
     # Unknown legal entities are only taken next to a role word: skip the scan elsewhere.
-    legal = any(w in low for w in _ROLE_HINTS) and _legal_hint(text)
+    legal = any(w in low for w in ROLE_HINTS) and legal_hint(text)
     spans = catalogue.find_spans(text)
     if not legal and not spans:
         return []
+    if not legal and all(_is_self(entry, self_keys) for _, entry, _ in spans):
+        if mentions is not None:
+            mentions.update(entry.slug for _, entry, _ in spans)
+        return []  # only the page's own company is named: counted, never a processor
     offset = 0
     for sentence in _SENTENCE.split(text):
         start = text.find(sentence, offset)
@@ -199,17 +203,21 @@ def read_prose(
         hits = [(entry, written) for at, entry, written in spans if start <= at < offset]
         if mentions is not None:
             mentions.update(entry.slug for entry, _ in hits)
-        legal_here = legal and _legal_hint(sentence)
+        legal_here = legal and legal_hint(sentence)
         if (not hits and not legal_here) or _negative(sentence):
             continue
         for entry, written in hits:
-            if entry.slug in self_keys or key(entry.name) in self_keys:
+            if _is_self(entry, self_keys):
                 continue
             if _says_processing(sentence, written) or _listed_here(sentence, written, place):
                 findings.append(_finding(written, sentence, place, order, slug=entry.slug))
         if legal_here:
             findings += _legal_entities(sentence, place=place, self_keys=self_keys, order=order)
     return findings
+
+
+def _is_self(entry: Entry, self_keys: frozenset[str]) -> bool:
+    return entry.slug in self_keys or key(entry.name) in self_keys
 
 
 _IN_A_LIST = re.compile(r"(?:[:,;]|\band|\bor|\binclude|\bincluding|\bsuch as)\s*\S{0,3}\s*$")

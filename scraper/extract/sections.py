@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scraper.documents import Block
 
@@ -46,20 +47,24 @@ class Place:
     changelog: bool = False  # under a change log or history: nothing here is current
 
 
+@lru_cache(maxsize=4096)
 def is_processor_heading(text: str) -> bool:
     return bool(PROCESSOR_WORDS.search(text)) and len(text.split()) <= 14
 
 
+@lru_cache(maxsize=4096)
 def is_changelog_heading(text: str) -> bool:
     return bool(CHANGELOG_WORDS.search(text)) and not _STAMP.search(text)
 
 
+@lru_cache(maxsize=4096)
 def is_excluded_heading(text: str) -> bool:
     if is_processor_heading(text) and not CHANGELOG_WORDS.search(text):
         return False
     return bool(EXCLUDED_WORDS.search(text)) or is_changelog_heading(text)
 
 
+@lru_cache(maxsize=4096)
 def _kind(text: str) -> str:
     if is_changelog_heading(text):
         return "changelog"
