@@ -99,63 +99,88 @@ class _Open:
         self.gave_item = False
 
 
+# What the walk does at each tag, looked up once per element.
+_ROLE: dict[str, str] = {
+    **dict.fromkeys(_SKIP, "skip"),
+    **dict.fromkeys(_BLOCKS, "block"),
+    **dict.fromkeys(_HEADINGS, "block"),
+    **dict.fromkeys(("ul", "ol", "dl"), "list"),
+    **dict.fromkeys(_LEAD_TAGS, "lead"),
+    "table": "table",
+    "a": "a",
+    "br": "br",
+}
+
+
 def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
     """Walk the tree without recursion and emit blocks in reading order."""
     out: list[tuple[float, Block]] = []
     stack: list[_Open] = [_Open("root", 0, 0)]
+    top = stack[0]
     list_depth = 0
     order = 0
     walker = lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event in ("comment", "pi"):
-            _add_text(stack[-1], el.tail)  # the comment itself is not text; what follows it is
-            continue
+        tag = el.tag
         if event == "start":
             order += 1
-            if not tag or tag in _SKIP or el.get("role") == "navigation":
+            role = _ROLE.get(tag, "") if isinstance(tag, str) else "skip"
+            if role == "skip" or el.get("role") == "navigation":
                 walker.skip_subtree()  # its "end" event still comes and adds its tail
                 continue
-            if tag == "table":
+            if role == "table":
                 out.append((order, _html_table(el)))
                 walker.skip_subtree()
                 continue
-            if tag in ("ul", "ol", "dl"):
+            if role == "block":
+                top = _Open(tag, order, list_depth)
+                stack.append(top)
+            elif role == "list":
                 list_depth += 1
-            if tag in _BLOCKS or tag in _HEADINGS:
-                stack.append(_Open(tag, order, list_depth))
-            top = stack[-1]
-            if tag in _LEAD_TAGS and not "".join(top.parts).strip() and top.lead_at < 0:
-                top.lead_at = len(top.parts)
-            if tag == "a" and not top.href:
-                top.href = el.get("href") or ""
-            if tag == "br":
+            elif role == "lead":
+                if top.lead_at < 0 and not "".join(top.parts).strip():
+                    top.lead_at = len(top.parts)
+            elif role == "a":
+                if not top.href:
+                    top.href = el.get("href") or ""
+            elif role == "br":
                 top.parts.append("\n")
-            _add_text(top, el.text)
-        else:
-            if tag in ("ul", "ol", "dl"):
+            if el.text:
+                top.parts.append(el.text)
+            continue
+        if event == "end":
+            role = _ROLE.get(tag, "") if isinstance(tag, str) else ""
+            if role == "list":
                 list_depth -= 1
-            top = stack[-1]
-            if tag in _LEAD_TAGS and top.lead_at >= 0 and not top.lead:
-                top.lead = clean("".join(top.parts[top.lead_at :])) or " "
-            if (tag in _BLOCKS or tag in _HEADINGS) and top.tag == tag and len(stack) > 1:
-                stack.pop()
-                parent = stack[-1]
-                if (
-                    tag in ("p", "div")
-                    and parent.tag == "li"
-                    and not parent.gave_item
-                    and not "".join(parent.parts).strip()
-                ):
-                    top.tag, top.depth, parent.gave_item = "li", parent.depth, True
-                block = _html_block(top)
-                if block:
-                    out.append((top.order, block))
-                if parent.tag not in _ITEM_TAGS:
-                    _restart(parent, out, order)
-            _add_text(stack[-1], el.tail)
+            elif role == "lead":
+                if top.lead_at >= 0 and not top.lead:
+                    top.lead = clean("".join(top.parts[top.lead_at :])) or " "
+            elif role == "block" and top.tag == tag and len(stack) > 1:
+                _close(stack, out, order)
+                top = stack[-1]
+        # A comment's own text is not page text; what follows it (its tail) is.
+        if el.tail:
+            top.parts.append(el.tail)
     out.sort(key=lambda item: item[0])
     return [block for _, block in out]
+
+
+def _close(stack: list[_Open], out: list[tuple[float, Block]], order: int) -> None:
+    """The innermost open block element ends: emit it, and restart its container's text."""
+    top = stack.pop()
+    parent = stack[-1]
+    if (
+        top.tag in ("p", "div")
+        and parent.tag == "li"
+        and not parent.gave_item
+        and not "".join(parent.parts).strip()
+    ):
+        top.tag, top.depth, parent.gave_item = "li", parent.depth, True
+    block = _html_block(top)
+    if block:
+        out.append((top.order, block))
+    if parent.tag not in _ITEM_TAGS:
+        _restart(parent, out, order)
 
 
 # Containers whose text stays one block even around a child block (an item and its details).
@@ -165,20 +190,17 @@ _ITEM_TAGS = frozenset({"li", "dt", "dd", "td", "th", "summary", "root"}) | froz
 def _restart(parent: _Open, out: list[tuple[float, Block]], order: int) -> None:
     """A child block just closed: text the container had before it is a block of its own, and
     text after it (a card's trailing <span>) comes after the child, not before it."""
-    block = _html_block(parent)
+    block = _html_block(parent) if parent.parts else None
     if block:
         out.append((parent.order, block))
     parent.parts, parent.lead, parent.lead_at, parent.href = [], "", -1, ""
     parent.order = order + 0.5
 
 
-def _add_text(top: _Open, text: str | None) -> None:
-    if text:
-        top.parts.append(text)
-
-
 def _html_block(top: _Open) -> Block | None:
     raw = "".join(top.parts)
+    if not raw or raw.isspace():
+        return None
     text = clean(raw)
     if not text:
         return None
@@ -202,9 +224,9 @@ def _html_block(top: _Open) -> Block | None:
 MAX_ROWS = 5000
 
 
-def _cell_text(cell: lxml.html.HtmlElement) -> str:
+def _cell_text(cell: lxml.html.HtmlElement, *, breaks_in_table: bool = True) -> str:
     """A cell's text; lines a <br> separates stay on their own lines ("EasyPost<br>Lob")."""
-    breaks = list(cell.iter("br"))
+    breaks = list(cell.iter("br")) if breaks_in_table else []
     if not breaks:
         return clean(" ".join(cell.itertext()))
     for br in breaks:  # the table's subtree is read once, so marking it in place is safe
@@ -218,14 +240,17 @@ _BREAK = "\ue000"  # a private-use character no page text uses
 
 def _html_table(table: lxml.html.HtmlElement) -> Block:
     rows: list[tuple[Cell, ...]] = []
+    # Asked once per table, not once per cell: most tables have no line breaks or no links.
+    breaks = next(table.iter("br"), None) is not None
+    links = next(table.iter("a"), None) is not None
     for tr in table.iter("tr"):
         cells = []
         for cell in tr:
             if cell.tag not in ("td", "th"):
                 continue
-            link = next(cell.iter("a"), None)
+            link = next(cell.iter("a"), None) if links else None
             href = link.get("href", "") if link is not None else ""
-            cells.append((_cell_text(cell), href))
+            cells.append((_cell_text(cell, breaks_in_table=breaks), href))
         if any(text for text, _ in cells):
             rows.append(tuple(cells))
         if len(rows) >= MAX_ROWS:

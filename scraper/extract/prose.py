@@ -159,10 +159,10 @@ def _negative(sentence: str) -> bool:
     return any(hint in low and rule.search(sentence) for hint, rule in _NEGATIVE_RULES)
 
 
-ROLE_HINTS = ("processor", "provider", "vendor", "gateway")
+_ROLE_HINTS = ("processor", "provider", "vendor", "gateway")
 
 
-def legal_hint(text: str) -> bool:
+def _legal_hint(text: str) -> bool:
     return any(word in text for word in _LEGAL_WORDS)
 
 
@@ -188,7 +188,7 @@ def read_prose(
     findings: list[Finding] = []
     low = text.casefold()
     # Unknown legal entities are only taken next to a role word: skip the scan elsewhere.
-    legal = any(w in low for w in ROLE_HINTS) and legal_hint(text)
+    legal = any(w in low for w in _ROLE_HINTS) and _legal_hint(text)
     spans = catalogue.find_spans(text)
     if not legal and not spans:
         return []
@@ -203,7 +203,7 @@ def read_prose(
         hits = [(entry, written) for at, entry, written in spans if start <= at < offset]
         if mentions is not None:
             mentions.update(entry.slug for entry, _ in hits)
-        legal_here = legal and legal_hint(sentence)
+        legal_here = legal and _legal_hint(sentence)
         if (not hits and not legal_here) or _negative(sentence):
             continue
         for entry, written in hits:

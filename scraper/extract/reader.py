@@ -23,8 +23,7 @@ from scraper.extract.lists import (
     sibling_headings,
 )
 from scraper.extract.locate import labelled_location, normalise, trailing_location
-from scraper.extract.mentions import Page
-from scraper.extract.prose import ROLE_HINTS, legal_hint, read_prose
+from scraper.extract.prose import read_prose
 from scraper.extract.scripts import read_scripts
 from scraper.extract.sections import PROCESSOR_WORDS, Place, Sections
 from scraper.extract.tables import read_table
@@ -221,17 +220,6 @@ def _split_location(finding: Finding) -> Finding:
     return replace(finding, purpose=purpose, location=place) if place else finding
 
 
-def _prose_blocks(blocks: tuple[Block, ...], *, catalogue: Catalogue) -> set[int] | None:
-    """Blocks read_prose can find something in: a vendor's name, or a role word and a legal
-    form (an unknown company); None means every block."""
-    page = Page([b.text for b in blocks])
-    naming = page.naming_blocks(catalogue)
-    if naming is None:
-        return None
-    unknown = {i for i in page.blocks_with(ROLE_HINTS) if legal_hint(blocks[i].text)}
-    return naming | unknown
-
-
 class _Walker:
     """Reads blocks in order, keeping the heading context and the list/section state."""
 
@@ -253,9 +241,6 @@ class _Walker:
         self.pure = _runs_pure(blocks)
         self.siblings = sibling_headings(blocks)
         self.findings: list[Finding] = []
-        # Blocks whose text may name a vendor (or a role, for unknown legal entities): prose
-        # elsewhere cannot yield a finding or a mention, so it is not read sentence by sentence.
-        self.prose = _prose_blocks(blocks, catalogue=catalogue)
         self.intro = False
         self.tables = self.items = 0
         self.location = ""  # stated once for a whole section ("all located in the EU")
@@ -269,7 +254,7 @@ class _Walker:
         found = self._structural(index, block, place)
         if found is None:
             return
-        if not found and (self.prose is None or index in self.prose):
+        if not found:
             found = read_prose(
                 block.text,
                 place=place,
