@@ -7,7 +7,7 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -247,9 +247,21 @@ def load() -> Catalogue:
 
 
 def _build(from_db: list[Entry]) -> Catalogue:
+    """vendors.json, then the Vendor rows: a row for a vendor the file knows adds its aliases and
+    legal names (what the DPO added in the admin), a row for any other vendor adds the vendor.
+    """
     entries = _from_json(VENDORS_JSON)
-    known = {e.slug for e in entries}
-    entries += [e for e in from_db if e.slug not in known]
+    at = {entry.slug: n for n, entry in enumerate(entries)}
+    for row in from_db:
+        if row.slug not in at:
+            entries.append(row)
+            continue
+        known = entries[at[row.slug]]
+        entries[at[row.slug]] = replace(
+            known,
+            aliases=tuple(dict.fromkeys((*known.aliases, *row.aliases))),
+            legal_names=tuple(dict.fromkeys((*known.legal_names, *row.legal_names))),
+        )
     return Catalogue(entries)
 
 

@@ -35,6 +35,17 @@ def test_it_applies_an_alias_added_to_a_vendor_once_the_interval_has_passed():
     assert after.name == "Zyxquor"
 
 
+def test_it_adds_an_alias_given_in_the_admin_to_a_vendor_the_catalogue_file_knows():
+    make_vendor("Stripe", slug="stripe", aliases=["Stripe Payments", "Zyxquor Pay"])
+
+    entry = catalogue.fresh(every=0).resolve("Zyxquor Pay")
+    known = catalogue.fresh(every=0).resolve("Stripe Payments Europe, Limited")
+
+    assert entry is not None
+    assert entry.name == "Stripe"
+    assert known is entry
+
+
 def test_it_applies_a_new_vendor_and_forgets_a_deleted_one():
     catalogue.fresh(every=0)
     vendor = make_vendor("Zyxquor")
