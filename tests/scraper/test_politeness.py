@@ -128,7 +128,7 @@ def test_it_does_not_make_one_host_wait_for_another(prefix):
 
 
 def test_it_frees_the_slot_of_a_killed_process_when_the_slot_expires(prefix):
-    process, _ = holder(prefix, PAGE, slot_seconds=1)
+    process, _ = holder(prefix, PAGE, slot_seconds=3)
     os.kill(process.pid, signal.SIGKILL)
     process.join(30)
 
