@@ -26,6 +26,9 @@ def parse(body: bytes | str, *, content_type: str | None = None) -> Document:
     """Parse body into a Document, sniffing the format from the content itself."""
     utf8 = False
     if isinstance(body, bytes):
+        document = _utf8_html(body, content_type=content_type)
+        if document is not None:
+            return document
         text, utf8 = _decoded(body, content_type=content_type)
     else:
         text = body
@@ -34,7 +37,39 @@ def parse(body: bytes | str, *, content_type: str | None = None) -> Document:
     if kind == "html":
         return parse_html(text, raw=body if utf8 else None)  # type: ignore[arg-type]
     blocks, title = parse_lines(text)
-    return Document(format=kind, blocks=tuple(blocks), title=title, source=text)
+    return Document(format=kind, blocks=tuple(blocks), title=title, page=text)
+
+
+_SNIFFED = 5000  # characters sniff() reads
+_HEAD = 4 * (_SNIFFED + 1)  # bytes that hold them in UTF-8, plus one more character
+
+
+def _utf8_html(body: bytes, *, content_type: str | None) -> Document | None:
+    """An HTML page in clean UTF-8, parsed from its bytes without decoding it all; None for
+    anything else (other encodings, invalid bytes, markdown, text)."""
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if _charset(body, content_type).casefold() not in ("", "utf-8", "utf8"):
+        return None
+    head = body[:_HEAD].decode("utf-8", "replace").lstrip("\ufeff")
+    if len(body) > _HEAD and len(head) <= _SNIFFED:
+        return None  # a run of byte order marks: sniff the decoded page instead
+    if sniff(head) != "html" or not _is_utf8(body):
+        return None
+    return parse_html(None, raw=body)
+
+
+def _is_utf8(body: bytes, *, step: int = 16384) -> bool:
+    """Strict UTF-8, checked in slices: decoding a whole page that holds one emoji builds a
+    4-byte-per-character copy of it, eight times slower than this."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(body), step):
+            decoder.decode(body[start : start + step])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decoded(body: bytes, *, content_type: str | None) -> tuple[str, bool]:
@@ -61,7 +96,7 @@ def select(document: Document, selector: str) -> Document:
     blocks: list[Block] = []
     for element in soup.select(selector):
         blocks += parse_html(f"<html><body>{element}</body></html>").blocks
-    return Document("html", tuple(blocks), document.title, document.scripts, document.source)
+    return Document("html", tuple(blocks), document.title, document.scripts, document.page)
 
 
 def decode(body: bytes, *, content_type: str | None = None) -> str:

@@ -68,15 +68,16 @@ def _utf8_parser() -> lxml.html.HTMLParser:
     return parser
 
 
-def parse_html(text: str, *, raw: bytes | None = None) -> Document:
-    """raw: the same page as UTF-8 bytes, parsed directly when given (faster than text)."""
+def parse_html(text: str | None, *, raw: bytes | None = None) -> Document:
+    """raw: the same page as clean UTF-8 bytes, parsed directly when given (faster than text);
+    text may then be None."""
     try:
         if raw is not None:
             root = lxml.html.document_fromstring(
                 raw.removeprefix(b"\xef\xbb\xbf"), parser=_utf8_parser()
             )
         else:
-            root = lxml.html.document_fromstring(text)
+            root = lxml.html.document_fromstring(text or "")
     except (lxml.etree.ParserError, ValueError):
         return Document(format="html", blocks=())
     title = clean(root.findtext(".//title") or "")
@@ -84,7 +85,8 @@ def parse_html(text: str, *, raw: bytes | None = None) -> Document:
         s.text for s in root.iter("script") if s.text and "json" in (s.get("type") or "").lower()
     )
     blocks = tuple(html_blocks(root))
-    return Document("html", blocks, title=title, scripts=scripts, source=text)
+    page = text if text is not None else raw
+    return Document("html", blocks, title=title, scripts=scripts, page=page or "")
 
 
 class _Open:

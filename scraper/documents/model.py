@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 Cell = tuple[str, str]  # (text, first link href)
 
@@ -32,7 +33,16 @@ class Document:
     blocks: tuple[Block, ...]
     title: str = ""
     scripts: tuple[str, ...] = ()  # JSON found in <script> tags, a fallback source only
-    source: str = ""  # the decoded text, kept for CSS selectors
+    page: str | bytes = ""  # the page as read: its decoded text, or its clean UTF-8 bytes
+
+    @cached_property
+    def source(self) -> str:
+        """The decoded text, kept for CSS selectors and markup checks. A UTF-8 page is decoded
+        only when asked: one emoji makes the decoded copy 4 bytes a character, slower to build
+        than the whole parse."""
+        if isinstance(self.page, bytes):
+            return self.page.decode("utf-8", "replace").lstrip("\ufeff")
+        return self.page
 
     @property
     def text(self) -> str:

@@ -35,6 +35,25 @@ def test_utf16_with_bom_and_invalid_utf8_decode_without_error() -> None:
     assert parse(b"<html><body><p>Caf\xe9 \xff</p></body></html>").text.startswith("Caf")
 
 
+def test_a_utf8_page_parsed_from_bytes_still_gives_its_decoded_source() -> None:
+    body = "<html><body><p>Zürich 🚀</p></body></html>".encode()
+
+    doc = parse(b"\xef\xbb\xbf" + body)
+
+    assert doc.text == "Zürich 🚀"
+    assert doc.source == body.decode()
+
+
+def test_invalid_utf8_anywhere_in_a_long_page_reads_like_its_replacement_decoding() -> None:
+    filler = b"<p>" + b"Policy text. " * 3000 + b"</p>"
+    body = b"<!DOCTYPE html \xff><html><body>" + filler + b"<p>Caf\xe9</p></body></html>"
+
+    doc = parse(body)
+
+    assert doc.blocks[-1].text == "Caf"  # the replacement character is dropped from text
+    assert "\ufffd" in doc.source
+
+
 def test_ten_thousand_nested_elements_parse_without_recursion_errors() -> None:
     body = b"<html><body>" + b"<div>" * 10000 + b"deep" + b"</div>" * 10000 + b"</body></html>"
     doc = parse(body)
