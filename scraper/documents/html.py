@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import lxml.etree
-import lxml.html
 
 from registry.names import clean
 from scraper.documents.model import Block, Cell, Document, pseudo_heading
@@ -61,11 +60,13 @@ _LEAD_TAGS = frozenset(("strong", "b"))
 _LOCAL = threading.local()  # lxml parser objects must not be shared between threads
 
 
-def _utf8_parser() -> lxml.html.HTMLParser:
-    parser = getattr(_LOCAL, "parser", None)
-    if parser is None:
-        parser = _LOCAL.parser = lxml.html.HTMLParser(encoding="utf-8")
-    return parser
+def _parser(encoding: str | None) -> lxml.etree.HTMLParser:
+    """A plain etree parser: lxml.html's element classes are looked up in Python for every
+    element the walk touches, and the walk needs none of their methods."""
+    parsers = _LOCAL.__dict__.setdefault("parsers", {})
+    if encoding not in parsers:
+        parsers[encoding] = lxml.etree.HTMLParser(encoding=encoding)
+    return parsers[encoding]
 
 
 def parse_html(text: str | None, *, raw: bytes | None = None) -> Document:
@@ -73,11 +74,11 @@ def parse_html(text: str | None, *, raw: bytes | None = None) -> Document:
     text may then be None."""
     try:
         if raw is not None:
-            root = lxml.html.document_fromstring(
-                raw.removeprefix(b"\xef\xbb\xbf"), parser=_utf8_parser()
-            )
+            root = lxml.etree.fromstring(raw.removeprefix(b"\xef\xbb\xbf"), _parser("utf-8"))
         else:
-            root = lxml.html.document_fromstring(text or "")
+            root = lxml.etree.fromstring(text or "", _parser(None))
+        if root is None:
+            raise lxml.etree.ParserError("Document is empty")
     except (lxml.etree.ParserError, ValueError):
         return Document(format="html", blocks=())
     title = clean(root.findtext(".//title") or "")
@@ -114,7 +115,7 @@ _ROLE: dict[str, str] = {
 }
 
 
-def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
+def html_blocks(root: lxml.etree._Element) -> list[Block]:
     """Walk the tree without recursion and emit blocks in reading order."""
     out: list[tuple[float, Block]] = []
     stack: list[_Open] = [_Open("root", 0, 0)]
@@ -226,7 +227,7 @@ def _html_block(top: _Open) -> Block | None:
 MAX_ROWS = 5000
 
 
-def _cell_text(cell: lxml.html.HtmlElement, *, breaks_in_table: bool = True) -> str:
+def _cell_text(cell: lxml.etree._Element, *, breaks_in_table: bool = True) -> str:
     """A cell's text; lines a <br> separates stay on their own lines ("EasyPost<br>Lob")."""
     breaks = list(cell.iter("br")) if breaks_in_table else []
     if not breaks:
@@ -240,7 +241,7 @@ def _cell_text(cell: lxml.html.HtmlElement, *, breaks_in_table: bool = True) -> 
 _BREAK = "\ue000"  # a private-use character no page text uses
 
 
-def _html_table(table: lxml.html.HtmlElement) -> Block:
+def _html_table(table: lxml.etree._Element) -> Block:
     rows: list[tuple[Cell, ...]] = []
     # Asked once per table, not once per cell: most tables have no line breaks or no links.
     breaks = next(table.iter("br"), None) is not None

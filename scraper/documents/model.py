@@ -49,8 +49,11 @@ class Document:
         return "\n".join(b.text for b in self.blocks if b.text)
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def pseudo_heading(text: str) -> bool:
     """A bold-only line reads as a heading unless it is a stamp like "Last update: 2024-09-12"."""
-    if len(text) >= 120 or re.search(r"\b(?:19|20)\d\d\b", text):
+    if len(text) >= 120 or _YEAR.search(text):
         return False
     return ":" not in text.rstrip(": ")

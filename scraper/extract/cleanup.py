@@ -92,12 +92,20 @@ class Finding:
     group: str = ""  # the table a row came from (rows of one table stay apart), or a prose slug
 
 
+_DECORATION = re.compile(r"^[\s\-\u2013\u2014•*#:>|]+|[\s\-\u2013\u2014:;,|*†‡¹²³⁴]+$")
+_FOOTNOTE = re.compile(r"\s*\[\d{1,2}\]$")
+_BADGE = re.compile(r"\s+\(?(?:new|updated)\)?$", re.I)
+_COMMA = re.compile(r"\s*[,;]\s*")
+_AND = re.compile(r"\s+(?:and|&)\s+")
+_TRAILING_BRACKET = re.compile(r"\s*\([^)]*\)\s*$")
+
+
 def tidy(name: str) -> str:
     """Strip decoration around a written name: bullets, trailing colons, footnote marks."""
     name = clean(name)
-    name = re.sub(r"^[\s\-\u2013\u2014•*#:>|]+|[\s\-\u2013\u2014:;,|*†‡¹²³⁴]+$", "", name)
-    name = re.sub(r"\s*\[\d{1,2}\]$", "", name)  # a footnote mark: "Stripe [1]"
-    name = re.sub(r"\s+\(?(?:new|updated)\)?$", "", name, flags=re.I)  # a badge: "Render New"
+    name = _DECORATION.sub("", name)
+    name = _FOOTNOTE.sub("", name)  # a footnote mark: "Stripe [1]"
+    name = _BADGE.sub("", name)  # a badge: "Render New"
     return name.strip(" \"'\u201c\u201d\u2018\u2019")
 
 
@@ -133,7 +141,7 @@ def split_names(cell: str, *, catalogue: Catalogue) -> list[str]:
     if not _SPLIT.search(cell) or catalogue.resolve(cell, prefix=False):
         return [cell] if cell else []
     pieces: list[str] = []
-    for piece in re.split(r"\s*[,;]\s*", cell):
+    for piece in _COMMA.split(cell):
         head = words(piece)[:1]
         if pieces and (not head or head[0] in LEGAL_SUFFIXES):  # "Acme, Inc." is one name
             pieces[-1] = f"{pieces[-1]}, {piece}".rstrip(", ")
@@ -149,7 +157,7 @@ def _short_name(piece: str) -> bool:
 
 
 def _split_and(cell: str, *, catalogue: Catalogue) -> list[str]:
-    parts = re.split(r"\s+(?:and|&)\s+", cell)
+    parts = _AND.split(cell)
     if len(parts) > 1 and all(catalogue.resolve(p) for p in parts):
         return parts
     return [cell]
@@ -160,7 +168,7 @@ def vendor_of(name: str, *, catalogue: Catalogue) -> tuple[Entry | None, str]:
     entry = catalogue.resolve(name)
     if entry:
         return entry, entry.name
-    base = re.sub(r"\s*\([^)]*\)\s*$", "", name).strip() or name
+    base = _TRAILING_BRACKET.sub("", name).strip() or name
     base = LEGAL_TAIL.sub("", base).strip(" ,.") or base
     return None, base
 

@@ -19,6 +19,8 @@ _POLICY_WORDS = re.compile(
     re.IGNORECASE,
 )
 _ROLE = re.compile(r"\s*\(([^)]*)\)\s*$")
+_BRACKETS = re.compile(r"\([^)]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
 def item_name(block: Block) -> tuple[str, str, bool]:
@@ -100,7 +102,7 @@ def _category_item(
 
 
 def _word_count(name: str) -> int:
-    return len(re.sub(r"\([^)]*\)", " ", name).split())
+    return len(_BRACKETS.sub(" ", name).split())
 
 
 _CATEGORY_TAIL = re.compile(
@@ -265,7 +267,7 @@ def section_purpose(blocks: tuple[Block, ...], index: int) -> str:
     nxt = blocks[index + 1] if index + 1 < len(blocks) else None
     if nxt is None or nxt.kind == "heading":
         return ""
-    first = re.split(r"(?<=[.!?])\s", nxt.text, maxsplit=1)[0]
+    first = _SENTENCE_END.split(nxt.text, maxsplit=1)[0]
     return first[:200]
 
 

@@ -166,6 +166,8 @@ def _legal_hint(text: str) -> bool:
     return any(word in text for word in _LEGAL_WORDS)
 
 
+_ARTICLE = re.compile(r"^(?:The|Our|Its|Their|A|An|With|By|And|Or)\s+")
+_ROLE_WORD = re.compile(r"provider|processor|vendor|gateway", re.I)
 _AS_PROCESSOR = re.compile(r"\bas\s+(?:a|an|our|its)?\s*sub-?processors?\b", re.IGNORECASE)
 _LEGAL_ENTITY = re.compile(
     r"((?:[A-Z][\w&.'-]*\s+){1,5}(?:Inc|LLC|Ltd|Limited|GmbH|AG|SAS|SARL|B\.V|BV|PLC|Corp|"
@@ -255,12 +257,12 @@ def _legal_entities(
     explicit = _AS_PROCESSOR.search(sentence)
     for match in _LEGAL_ENTITY.finditer(sentence):
         name = match.group(1).strip()
-        name = re.sub(r"^(?:The|Our|Its|Their|A|An|With|By|And|Or)\s+", "", name)
+        name = _ARTICLE.sub("", name)
         if key(name) in self_keys or any(key(name).startswith(k + " ") for k in self_keys if k):
             continue
         before = sentence[max(0, match.start() - 120) : match.start()]
         near = explicit and 0 <= explicit.start() - match.end() <= 40
-        role = re.search(r"provider|processor|vendor|gateway", before, re.I)
+        role = _ROLE_WORD.search(before)
         if near or (role and _says_before(before)):
             found.append(_finding(name, sentence, place, order))
     return found

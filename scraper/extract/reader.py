@@ -34,6 +34,7 @@ _DEFINED = re.compile(
     r"[“\"]\s*(?:we|us|our)\b",
     re.IGNORECASE,
 )
+_BRACKETS = re.compile(r"\([^)]*\)")
 _INTRO = re.compile(r"following|include|includes|including|below|:\s*$", re.IGNORECASE)
 
 
@@ -163,7 +164,7 @@ def _runs_pure(blocks: tuple[Block, ...]) -> list[bool]:
         while end < len(blocks) and blocks[end].kind == "item":
             end += 1
         run = blocks[start:end]
-        short = all(len(re.sub(r"\([^)]*\)", " ", b.text).split()) <= 5 for b in run)
+        short = all(len(_BRACKETS.sub(" ", b.text).split()) <= 5 for b in run)
         site = _site_host(run)
         for index in range(start, end):
             nav = bool(site) and urlsplit(blocks[index].href).netloc.casefold() == site

@@ -26,6 +26,8 @@ _STRONG_NAME = re.compile(
     re.I,
 )
 _WEAK_NAME = re.compile(r"\bname\b|service|tool|platform|who", re.I)
+_DESCRIBES = re.compile(r"purpose|descri|locat", re.I)
+_PURPOSE_HEADER = re.compile(r"purpose|function|descri", re.I)
 _URL = re.compile(r"^(?:https?://|www\.)\S+$|^[\w-]+(\.[\w-]+)+/?$", re.I)
 
 
@@ -54,7 +56,7 @@ def _role(header: str) -> str:
         return "status"
     if _COOKIE.search(header) or _CHANGE.search(header.strip()):
         return "cookie"  # not a list of current processors
-    if _STRONG_NAME.search(header) and not re.search(r"purpose|descri|locat", header, re.I):
+    if _STRONG_NAME.search(header) and not _DESCRIBES.search(header):
         return "strong"
     if _LOCATION.search(header):
         return "location"
@@ -85,11 +87,7 @@ def _columns(header: tuple[Cell, ...]) -> Columns | None:
 
     texts = [text for text, _ in header]
     purpose = next(
-        (
-            i
-            for i, t in enumerate(texts)
-            if i != name and re.search(r"purpose|function|descri", t, re.I)
-        ),
+        (i for i, t in enumerate(texts) if i != name and _PURPOSE_HEADER.search(t)),
         first("purpose"),
     )
     if purpose < 0:
