@@ -125,7 +125,7 @@ def setup_django(args: argparse.Namespace, scratch: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["SCRAPER_ALLOWED_HOSTS"] = "127.0.0.1"
     # Every bench page is on one host: let the pool use all its threads on it.
-    os.environ["SCRAPER_PER_HOST_CONCURRENCY"] = str(args.workers)
+    os.environ["SCRAPER_PER_HOST_CONCURRENCY"] = str(args.workers * args.processes)
     os.environ["SCRAPER_RETRIES"] = "0"
     os.environ["DEBUG"] = "false"
     os.environ["LOG_LEVEL"] = "WARNING"
@@ -172,10 +172,13 @@ def reset() -> None:
     SnapshotBody.objects.all().delete()
 
 
-def cycle_inline(workers: int) -> dict[str, int]:
-    from scraper import schedule
+def cycle_inline(workers: int, processes: int = 1) -> dict[str, int]:
+    from scraper import fleet, schedule
 
-    summary = schedule.run(workers=workers, all=True)
+    if processes > 1:
+        summary = fleet.run(processes=processes, workers=workers, all=True)
+    else:
+        summary = schedule.run(workers=workers, all=True)
     return {
         "checked": summary.checked,
         "changed": summary.changed,
@@ -234,7 +237,10 @@ def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
 
 def peak_mb(pids: list[int]) -> float:
     if not pids:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # The checking processes of the processes mode are waited-for children.
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return max(own, children) / 1024
     peaks = []
     for pid in pids:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -248,6 +254,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--modes", default="inline,threads")
     parser.add_argument("--workers", type=int, default=4, help="threads in the threads mode")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="processes in the processes mode (each --workers threads)",
+    )
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
     args = parser.parse_args()
 
@@ -262,7 +274,10 @@ def main() -> None:
         from django.db import connection
 
         create_sources(args.n, port)
-        print(f"# n={args.n} db={connection.vendor} cpus={os.cpu_count()} workers={args.workers}")
+        print(
+            f"# n={args.n} db={connection.vendor} cpus={os.cpu_count()} workers={args.workers} "
+            f"processes={args.processes} load={os.getloadavg()[0]:.2f}"
+        )
         print(f"{'mode':8} {'cycle':10} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'peak MB':>8}")
         for mode in args.modes.split(","):
             reset()
@@ -290,6 +305,8 @@ def run_mode(mode: str, args: argparse.Namespace, version: Any, workers: list[An
         started = time.perf_counter()
         if mode == "celery":
             counts = cycle_celery(args.n)
+        elif mode == "processes":
+            counts = cycle_inline(args.workers, processes=args.processes)
         else:
             counts = cycle_inline(1 if mode == "inline" else args.workers)
         seconds = time.perf_counter() - started

@@ -161,17 +161,28 @@ def run(
     all: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
     stop: threading.Event | None = None,
+    cycle_start: datetime | None = None,
 ) -> Summary:
     """Check what is due (or `all`, or `source_ids`), once or forever with `loop`.
 
-    The vendor catalogue is loaded once per process, before any thread starts.
+    The vendor catalogue is loaded once per process, before any thread starts. A cycle
+    checks only sources not checked since it started; `cycle_start` sets that moment for
+    the first cycle, so processes sharing one cycle never check a source twice.
     """
     pipeline.loaded_catalogue()
     ids = list(source_ids) if source_ids is not None else None
     summary = Summary()
     stop = stop or threading.Event()
     while True:
-        _cycle(summary, workers=workers, source_ids=ids, everything=all, on_outcome=on_outcome)
+        _cycle(
+            summary,
+            workers=workers,
+            source_ids=ids,
+            everything=all,
+            on_outcome=on_outcome,
+            start=cycle_start or timezone.now(),
+        )
+        cycle_start = None
         if not loop or stop.wait(_idle_seconds(now=timezone.now())):
             return summary
 
@@ -183,8 +194,8 @@ def _cycle(
     source_ids: list[int] | None,
     everything: bool,
     on_outcome: Callable[[Outcome], None] | None,
+    start: datetime,
 ) -> None:
-    start = timezone.now()
     politeness = host_limits()
 
     def claimed(limit: int) -> list[Source]:

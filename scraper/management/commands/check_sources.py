@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from scraper import progress, schedule
+from scraper import fleet, progress, schedule
 
 
 class Command(BaseCommand):
@@ -19,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Check every active source now.")
         parser.add_argument("--workers", type=int, default=1, help="Threads checking at once.")
         parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="Processes checking at once, each with --workers threads (one per core).",
+        )
+        parser.add_argument(
             "--loop", action="store_true", help="Keep checking as sources fall due."
         )
 
@@ -27,10 +34,13 @@ class Command(BaseCommand):
         total = None
         if not options["loop"]:
             total = schedule.due_count(now=timezone.now(), source_ids=ids, everything=everything)
+        runner = schedule.run
+        if options["processes"] > 1:
+            runner = functools.partial(fleet.run, processes=options["processes"])
         stream = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
         with progress.reporter_for(stream, total=total) as reporter:
             try:
-                summary = schedule.run(
+                summary = runner(
                     workers=max(1, options["workers"]),
                     loop=options["loop"],
                     source_ids=ids,
