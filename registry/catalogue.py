@@ -72,7 +72,11 @@ class Catalogue:
             for w in lower
             if any(f[0][:1].islower() for f in self._by_first[re.sub(r"\\(.)", r"\1", w)])
         ]
-        alternatives = "|".join(lower) or "(?!)"
+        # Grouped by first letter, so the regex tests one letter where it tested every name.
+        groups: dict[str, list[str]] = {}
+        for w in lower:
+            groups.setdefault(w[0], []).append(w[1:])
+        alternatives = "|".join(f"{c}(?:{'|'.join(rest)})" for c, rest in groups.items()) or "(?!)"
         self._token = re.compile(rf"(?<![\w.])(?:[A-Z0-9][\w.&'+-]*|(?:{alternatives})(?![\w]))")
 
     def _index(self, entry: Entry) -> None:
@@ -155,10 +159,14 @@ class Catalogue:
         """Like find_in_text, with the offset of each mention."""
         found: list[tuple[int, Entry, str]] = []
         end = -1
+        by_first = self._by_first
         for match in self._token.finditer(text):
             if match.start() < end:
                 continue
-            hit = self._match_at(text, match.start(), match.group().casefold())
+            first = match.group().casefold().rstrip(".,;:")
+            if first not in by_first and first.removesuffix("'s") not in by_first:
+                continue  # most capitalised words start no vendor's name
+            hit = self._match_at(text, match.start(), first)
             if hit:
                 found.append((match.start(), *hit))
                 end = match.start() + len(hit[1])
