@@ -57,6 +57,7 @@ _BLOCKS = frozenset(
 _LEAD_TAGS = frozenset(("strong", "b"))
 
 
+Lines = tuple[str, ...]
 _LOCAL = threading.local()  # lxml parser objects must not be shared between threads
 
 
@@ -122,6 +123,7 @@ def html_blocks(root: lxml.etree._Element) -> list[Block]:
     top = stack[0]
     list_depth = 0
     order = 0
+    closed = False
     walker = lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
         tag = el.tag
@@ -136,6 +138,15 @@ def html_blocks(root: lxml.etree._Element) -> list[Block]:
                 walker.skip_subtree()
                 continue
             if role == "block":
+                if not len(el):  # a leaf (<p>text</p>): opened and closed at once
+                    leaf = _Open(tag, order, list_depth)
+                    if el.text:
+                        leaf.parts.append(el.text)
+                    stack.append(leaf)
+                    _close(stack, out, order)
+                    walker.skip_subtree()
+                    closed = True  # its "end" event, next, only adds its tail
+                    continue
                 top = _Open(tag, order, list_depth)
                 stack.append(top)
             elif role == "list":
@@ -151,7 +162,9 @@ def html_blocks(root: lxml.etree._Element) -> list[Block]:
             if el.text:
                 top.parts.append(el.text)
             continue
-        if event == "end":
+        if closed:
+            closed = False
+        elif event == "end":
             role = _ROLE.get(tag, "") if isinstance(tag, str) else ""
             if role == "list":
                 list_depth -= 1
@@ -200,6 +213,18 @@ def _restart(parent: _Open, out: list[tuple[float, Block]], order: int) -> None:
     parent.order = order + 0.5
 
 
+def _block(
+    kind: str, text: str, *, level: int = 0, lead: str = "", href: str = "", lines: Lines = ()
+) -> Block:
+    """Block(...) without a frozen dataclass's object.__setattr__ call per field: a page makes
+    hundreds of blocks."""
+    block = object.__new__(Block)
+    block.__dict__.update(
+        kind=kind, text=text, level=level, lead=lead, href=href, rows=(), lines=lines
+    )
+    return block
+
+
 def _html_block(top: _Open) -> Block | None:
     raw = "".join(top.parts)
     if not raw or raw.isspace():
@@ -209,19 +234,19 @@ def _html_block(top: _Open) -> Block | None:
         return None
     lead = top.lead.strip()
     if top.tag in _HEADINGS:
-        return Block("heading", text, level=_HEADINGS[top.tag], href=top.href)
+        return _block("heading", text, level=_HEADINGS[top.tag], href=top.href)
     if top.tag == "li":
-        return Block("item", text, level=top.depth, lead=lead, href=top.href)
+        return _block("item", text, level=top.depth, lead=lead, href=top.href)
     if top.tag == "dt":
-        return Block("term", text, lead=text, href=top.href)
+        return _block("term", text, lead=text, href=top.href)
     if top.tag == "summary" and pseudo_heading(text):  # an accordion's title
-        return Block("heading", text, level=7, href=top.href)
+        return _block("heading", text, level=7, href=top.href)
     lines = (text,)
     if "\n" in raw.strip():
         lines = tuple(c for c in (clean(line) for line in raw.split("\n")) if c)
     if lead and lead == text and pseudo_heading(text):
-        return Block("heading", text, level=7, href=top.href)
-    return Block("para", text, lead=lead, href=top.href, lines=lines)
+        return _block("heading", text, level=7, href=top.href)
+    return _block("para", text, lead=lead, href=top.href, lines=lines)
 
 
 MAX_ROWS = 5000
@@ -229,6 +254,8 @@ MAX_ROWS = 5000
 
 def _cell_text(cell: lxml.etree._Element, *, breaks_in_table: bool = True) -> str:
     """A cell's text; lines a <br> separates stay on their own lines ("EasyPost<br>Lob")."""
+    if not len(cell):
+        return clean(cell.text or "")
     breaks = list(cell.iter("br")) if breaks_in_table else []
     if not breaks:
         return clean(" ".join(cell.itertext()))
