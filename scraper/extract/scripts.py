@@ -41,8 +41,7 @@ def _records(data: object, *, number: int, catalogue: Catalogue) -> list[Finding
     return found
 
 
-def _pick(node: dict, keys: tuple[str, ...]) -> str:
-    lowered = {str(k).casefold().replace("_", "").replace("-", ""): v for k, v in node.items()}
+def _pick(lowered: dict, keys: tuple[str, ...]) -> str:
     for k in keys:
         value = lowered.get(k)
         if isinstance(value, list):
@@ -53,10 +52,12 @@ def _pick(node: dict, keys: tuple[str, ...]) -> str:
 
 
 def _record(node: dict, *, number: int, order: int, catalogue: Catalogue) -> Finding | None:
-    name = _pick(node, _NAME_KEYS)
-    purpose, location = _pick(node, _PURPOSE_KEYS), _pick(node, _LOCATION_KEYS)
+    # Keys read the same however they are cased or joined ("vendor_name", "vendorName").
+    lowered = {str(k).casefold().replace("_", "").replace("-", ""): v for k, v in node.items()}
+    name = _pick(lowered, _NAME_KEYS)
     if not name or not name_like(name, catalogue=catalogue) or len(name.split()) > 6:
         return None
+    purpose, location = _pick(lowered, _PURPOSE_KEYS), _pick(lowered, _LOCATION_KEYS)
     if not (purpose or location) and not (catalogue.resolve(name) or has_legal_suffix(name)):
         return None
     where = f"script data {number}"
