@@ -6,7 +6,9 @@ dates, case, punctuation and legal-suffix variants therefore never show up. Two 
 pair what is left over on both sides, so these are not add+remove either:
 
 * a renamed row that still names the same vendor ("NexMo (aka Vonage)" -> "NexMo Inc (aka
-  Vonage)", or "SendGrid" and "Twilio" merged into one "Twilio (SendGrid)" row);
+  Vonage)", "Postbird" -> "Parcelmail (formerly Postbird)", or "SendGrid" and "Twilio" merged
+  into one "Twilio (including SendGrid)" row), footnote markers aside ("Google LLC 2" ->
+  "Google LLC 3" when a new footnote shifts the numbers);
 * a one-letter typo fixed in a long name ("Miscrosoft Clarity" -> "Microsoft Clarity").
 
 A kept vendor is `changed` only when what it does or where differs (see `compare`). Missing
@@ -31,8 +33,23 @@ from scraper.extract import Processor
 _FILLER = frozenset({"a", "an", "and", "or", "the", "of", "for", "to", "in", "on", "with", "by"})
 # Connectors dropped from the loose name form ("NexMo Inc (aka Vonage)" == "NexMo (aka Vonage)").
 _CONNECTORS = LEGAL_SUFFIXES | {"the", "aka", "dba", "formerly"}
-# Other names for the same vendor inside one written name: "X (Y)", "X aka Y", "X dba Y", "X / Y".
-_ALIAS_SPLIT = re.compile(r"\s*(?:[()]|\s/\s|,?\s+(?:aka|a\.k\.a\.|dba|d/b/a)\s+)\s*", re.I)
+# Other names for the same vendor inside one written name: "X (Y)", "X aka Y", "X dba Y", "X / Y",
+# "X (formerly Y)", "X (including Y)".
+_ALIAS_SPLIT = re.compile(
+    r"\s*(?:[()]|\s/\s|,?\s+(?:aka|a\.k\.a\.|dba|d/b/a|formerly|previously|including|incl\.)\s+)\s*",
+    re.I,
+)
+# The word that opens a bracketed other name: "(formerly Sendinblue)", "(now Brevo)".
+_ALIAS_LEAD = re.compile(
+    r"^(?:formerly|previously|now|including|incl\.?|includes|aka|a\.k\.a\.|dba|d/b/a"
+    r"|also known as)\s+",
+    re.I,
+)
+# A footnote marker after a name: "Stripe¹", "Okta [3]", "Slack*", and a number after a legal
+# form ("Google LLC 2", a <sup> read as text). Renumbered footnotes must not turn a vendor into
+# another; a number after a plain name ("Datacenter Provider 2") may be the name itself.
+_FOOTNOTE = re.compile(r"(?:\s*\[\d{1,2}\]|[\u00b9\u00b2\u00b3\u2070-\u2079*\u2020\u2021]+)$")
+_TRAILING_NUMBER = re.compile(r"^(?P<head>.*?)[\s,]+\d{1,2}$")
 _NO_SLUG = "other"
 _MIN_TYPO_KEY = 8
 _MAX_TYPO_PAIRS = 10_000
@@ -215,10 +232,20 @@ def _forms(p: Processor) -> tuple[frozenset[str], frozenset[str]]:
 
 @lru_cache(maxsize=4096)
 def _forms_cached(name: str, vendor: str) -> tuple[frozenset[str], frozenset[str]]:
-    whole = frozenset({key(vendor), key(name), _loose(vendor), _loose(name)} - {""})
-    pieces = [piece for piece in _ALIAS_SPLIT.split(clean(name)) if key(piece)]
+    unmarked = _unmarked(name)
+    names = {key(vendor), key(name), _loose(vendor), _loose(name), key(unmarked), _loose(unmarked)}
+    whole = frozenset(names - {""})
+    pieces = [_ALIAS_LEAD.sub("", piece) for piece in _ALIAS_SPLIT.split(clean(unmarked))]
+    pieces = [piece for piece in pieces if key(piece)]
     parts = frozenset(key(piece) for piece in pieces) if len(pieces) > 1 else frozenset()
     return whole, parts - whole
+
+
+def _unmarked(name: str) -> str:
+    name = _FOOTNOTE.sub("", name.strip())
+    numbered = _TRAILING_NUMBER.match(name)
+    last = words(numbered["head"])[-1:] if numbered else []
+    return numbered["head"] if numbered and last and last[0] in LEGAL_SUFFIXES else name
 
 
 def _link_typos(

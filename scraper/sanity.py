@@ -57,6 +57,10 @@ _SERVER_ERROR = "The site answered with an error page ({found}) instead of the p
 _MOVED = "The page only sends the reader elsewhere ({found}), so the list cannot be read here."
 _LOGIN = "The page is a login form ({found}): the policy is behind a sign-in."
 _COOKIE = "The page only shows a cookie consent wall ({found}); the policy is hidden behind it."
+_CUT_SHORT = (
+    "The page stops in the middle ({found}): the download was cut short, so the rows after "
+    "the cut are missing, not removed."
+)
 _SHELL = (
     "The page is an empty shell that JavaScript fills in ({found}): there is no text to read "
     "without running it, so the list cannot be checked."
@@ -186,6 +190,9 @@ _COOKIE_WORDS = re.compile(
     r"|privacy (choices|preferences)|we value your privacy",
     re.IGNORECASE,
 )
+# Containers HTML never lets a page leave open; an unclosed one before a missing </html> is a
+# body cut short (a dropped connection, a proxy's size limit), however long the part that came.
+_CONTAINERS = {"table": "a table", "ul": "a list", "ol": "a list", "dl": "a list"}
 COOKIE_WALL_WORDS = 250
 COOKIE_WALL_SHARE = 0.5
 
@@ -212,6 +219,8 @@ def looks_like_error_page(
         haystack = {"title": title, "text": text, "markup": markup}[signal.where]
         if haystack and (found := signal.pattern.search(haystack)):
             return signal.reason.format(found=signal.label or _quote(found.group(0)))
+    if found := _cut_short(markup):
+        return _CUT_SHORT.format(found=found)
     if reason := _cookie_wall(document, words):
         return reason
     if words == 0:
@@ -241,6 +250,17 @@ def _has_script(markup: str) -> bool:
 
 def _quote(found: str) -> str:
     return '"' + " ".join(found.split())[:60] + '"'
+
+
+def _cut_short(markup: str) -> str | None:
+    lower = markup.lower()
+    is_html = "<html" in lower or "<body" in lower
+    if not is_html or "</html" in lower or "</body" in lower:
+        return None
+    for tag, what in _CONTAINERS.items():
+        if len(re.findall(rf"<{tag}[\s>]", lower)) > lower.count(f"</{tag}"):
+            return f"{what} is never closed and the page has no end"
+    return None
 
 
 def _cookie_wall(document: Document | None, words: int) -> str | None:

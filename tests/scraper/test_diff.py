@@ -241,3 +241,33 @@ def test_diff_is_pure_and_leaves_its_inputs_alone() -> None:
     diff(old, new)
     assert old == BASE
     assert [x.name for x in new] == [BASE[0].name, BASE[1].name, "Sentry"]
+
+
+def test_a_name_gaining_a_formerly_note_is_the_same_vendor() -> None:
+    old = [p("Postbird", "Postbird"), p("Stripe")]
+    new = [p("Parcelmail (formerly Postbird)", "Parcelmail"), p("Stripe")]
+    assert diff(old, new).is_empty
+
+
+def test_a_name_with_a_previous_name_written_after_a_comma_is_the_same_vendor() -> None:
+    old = [p("Helpwise Desk", "Helpwise Desk")]
+    new = [p("Quickdesk, previously Helpwise Desk", "Quickdesk")]
+    assert diff(old, new).is_empty
+
+
+def test_a_row_merged_into_another_as_including_is_still_listed() -> None:
+    old = [p("Twilio Inc.", "Twilio"), p("SendGrid, Inc.", "SendGrid"), p("Hotjar Ltd", "Hotjar")]
+    new = [p("Twilio Inc. (including SendGrid)", "Twilio")]
+    result = diff(old, new)
+    assert [x.vendor for x in result.removed] == ["Hotjar"]
+    assert result.added == ()
+
+
+def test_renumbered_footnote_markers_are_not_a_change() -> None:
+    old = [p("Google LLC 2", "Google LLC 2"), p("Okta [1]", "Okta [1]"), p("Acme Hosting¹")]
+    new = [p("Google LLC 3", "Google LLC 3"), p("Okta [2]", "Okta [2]"), p("Acme Hosting²")]
+    assert diff(old, new).is_empty
+
+
+def test_a_footnote_marker_added_to_a_name_is_not_a_change() -> None:
+    assert diff([p("Slack Technologies, LLC", "Slack")], [p("Slack Technologies, LLC*")]).is_empty

@@ -250,3 +250,26 @@ def test_guarded_diff_of_a_sound_page_is_the_plain_diff() -> None:
     result, verdict = guarded_diff(FOURTEEN, found(FOURTEEN[1:]))
     assert verdict.ok
     assert [x.name for x in result.removed] == [FOURTEEN[0].name]
+
+
+def test_a_long_page_cut_short_inside_its_table_is_an_error_page() -> None:
+    page = long_policy()
+    cut = page[: page.index("Vendor Number 11")]
+
+    verdict = judge(FOURTEEN, found(FOURTEEN[:11]), document=parse(cut))
+
+    assert (verdict.ok, verdict.kind) == (False, "error_page")
+    assert "cut short" in verdict.reason
+
+
+def test_a_page_cut_short_inside_a_list_is_an_error_page() -> None:
+    items = "".join(f"<li>{x.name}</li>" for x in FOURTEEN)
+    page = f"<html><body><h1>Sub-processors</h1><p>{POLICY_PARAGRAPH * 12}</p><ul>{items}"
+
+    assert "cut short" in (looks_like_error_page(parse(page), body=page) or "")
+
+
+def test_a_whole_page_that_omits_its_closing_tags_is_not_cut_short() -> None:
+    page = long_policy().replace("</body></html>", "")
+
+    assert looks_like_error_page(parse(page), body=page) is None
