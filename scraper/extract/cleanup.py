@@ -78,6 +78,9 @@ _GENERIC = frozenset(
 )
 
 
+GENERIC_WORDS = _GENERIC
+
+
 @dataclass(frozen=True)
 class Finding:
     """One name the page lists, before resolution and merging."""

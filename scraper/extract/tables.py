@@ -6,8 +6,16 @@ import re
 from dataclasses import dataclass
 
 from registry.catalogue import Catalogue
+from registry.names import LEGAL_SUFFIXES, key, words
 from scraper.documents import Block, Cell
-from scraper.extract.cleanup import Finding, has_legal_suffix, name_like, split_names
+from scraper.extract.cleanup import (
+    GENERIC_WORDS,
+    Finding,
+    has_legal_suffix,
+    name_like,
+    split_names,
+)
+from scraper.extract.locate import normalise
 from scraper.extract.sections import Place
 
 _COOKIE = re.compile(r"cookie|\bexpir|duration|lifespan|storage type", re.I)
@@ -141,6 +149,7 @@ def read_table(
     label = place.heading or block.text
     findings: list[Finding] = []
     width = max(len(r) for r in rows)
+    stacked = _stacked(rows, columns)
     for index, row in enumerate(rows, start=1):
         if width > 1 and sum(1 for cell, _ in row if cell) == 1 and len(row) == 1:
             continue  # a one-cell row spanning the table is a group label ("Infrastructure")
@@ -149,7 +158,7 @@ def read_table(
         text, href = _cell(row, columns.name)
         website = _cell(row, columns.website)
         site = website[1] or website[0] if columns.website >= 0 else href
-        for name in _cell_names(text, site, catalogue):
+        for name in _cell_names(text, site, catalogue, stacked=stacked):
             if not name_like(name, catalogue=catalogue):
                 continue
             site = _first_url(site) or (site if _URL.match(site or "") else "")
@@ -170,12 +179,44 @@ def read_table(
     return findings
 
 
-def _cell_names(text: str, site: str, catalogue: Catalogue) -> list[str]:
-    """The names in a name cell; lines split by <br> are names when each one is known."""
+def _cell_names(text: str, site: str, catalogue: Catalogue, *, stacked: bool = False) -> list[str]:
+    """The names in a name cell; lines split by <br> are names when each one is known, or, in
+    a table listing one name per cell elsewhere (stacked), when each reads as a bare name of
+    its own company ("Parcelly<br>Parcelly Labs GmbH" is one company written twice)."""
     lines = text.split("\n")
-    if len(lines) > 1 and all(catalogue.resolve(x) or has_legal_suffix(x) for x in lines):
+    stacked = stacked and len({key(x).split(" ")[0] for x in lines}) == len(lines)
+    if len(lines) > 1 and all(
+        catalogue.resolve(x) or has_legal_suffix(x) or (stacked and _bare_name(x, catalogue))
+        for x in lines
+    ):
         return [name for line in lines for name in split_names(line, catalogue=catalogue)]
     return split_names(_name_part(" ".join(text.split()), site, catalogue), catalogue=catalogue)
+
+
+def _stacked(rows: list[tuple[Cell, ...]], columns: Columns) -> bool:
+    """Do most name cells hold one line? Then a cell with several lines lists several names;
+    where most cells do, the lines are a name with its address or description."""
+    cells = [_cell(r, columns.name)[0] for r in rows]
+    cells = [c for c in cells if c]
+    return bool(cells) and sum("\n" in c for c in cells) * 2 <= len(cells)
+
+
+_NAME_WORD = re.compile(r"^[A-Z][\w&'.+-]*$")
+
+
+def _bare_name(line: str, catalogue: Catalogue) -> bool:
+    """An unknown line that reads as a company's name by itself ("Lob"): one to three
+    capitalised words, no digits, not a place, no legal form alone, no generic word."""
+    parts = line.split()
+    return (
+        0 < len(parts) <= 3
+        and all(_NAME_WORD.match(p) for p in parts)
+        and not any(ch.isdigit() for ch in line)
+        and not normalise(line)
+        and not all(w in LEGAL_SUFFIXES for w in words(line))
+        and not any(w in GENERIC_WORDS for w in words(line))  # "Payments Processor"
+        and name_like(line, catalogue=catalogue)
+    )
 
 
 def _name_part(text: str, site: str, catalogue: Catalogue) -> str:

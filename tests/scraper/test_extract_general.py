@@ -34,10 +34,7 @@ def found(processor: Processor, wanted: str) -> bool:
 
 
 # Pages whose names the reader is known to get wrong: {file: reason}.
-NAME_GAPS = {
-    "br_unknown_names.html": "a name cell with <br>-separated names is split only when every "
-    "line is a catalogue vendor or has a legal suffix; unknown 'EasyPost<br>Lob' stays one name",
-}
+NAME_GAPS: dict[str, str] = {}
 
 
 def page_cases() -> list[object]:

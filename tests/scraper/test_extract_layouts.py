@@ -236,3 +236,38 @@ def test_an_html_definition_list_gives_names_and_their_descriptions(catalogue: C
     page = "<h2>Sub-processors</h2><dl><dt>Sentry</dt><dd>Error tracking</dd></dl>"
     result = run(page, catalogue)
     assert [(p.name, p.purpose) for p in result.processors] == [("Sentry", "Error tracking")]
+
+
+def _names_table(*cells: str) -> str:
+    rows = "".join(f"<tr><td>{cell}</td><td>Shipping</td></tr>" for cell in cells)
+    return (
+        f"<h2>Subprocessors</h2><table><tr><th>Subprocessor</th><th>Purpose</th></tr>{rows}</table>"
+    )
+
+
+def test_unknown_names_stacked_with_br_in_a_one_name_per_cell_table_are_each_read(
+    catalogue: Catalogue,
+) -> None:
+    page = _names_table("Parcelwise", "Boxtrail<br>Labelry", "Shipnook")
+
+    assert names(run(page, catalogue)) == ["Parcelwise", "Boxtrail", "Labelry", "Shipnook"]
+
+
+def test_a_brand_above_its_legal_entity_in_one_cell_stays_one_processor(
+    catalogue: Catalogue,
+) -> None:
+    page = _names_table("Parcelwise", "Boxtrail<br>Boxtrail Labs GmbH", "Shipnook")
+
+    assert len(run(page, catalogue).processors) == 3
+
+
+def test_a_second_line_with_a_city_or_a_description_is_not_a_name(catalogue: Catalogue) -> None:
+    page = _names_table("Parcelwise", "Boxtrail<br>Dublin", "Labelry<br>Payments Processor", "Nook")
+
+    assert names(run(page, catalogue))[1:3] == ["Boxtrail Dublin", "Labelry Payments Processor"]
+
+
+def test_name_cells_that_all_hold_two_lines_are_names_with_details(catalogue: Catalogue) -> None:
+    page = _names_table("Parcelwise<br>Harbour House", "Boxtrail<br>Mill Lane")
+
+    assert names(run(page, catalogue)) == ["Parcelwise Harbour House", "Boxtrail Mill Lane"]
