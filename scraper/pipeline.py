@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from registry import catalogue
 from registry.models import Check, Company, Snapshot, Source
 from scraper import documents, record, snapshot
 from scraper import extract as extractor
+from scraper.batch import Batch
 from scraper.diff import diff
 from scraper.extract import Extraction, Processor
 from scraper.fetch import Fetched, FetchError, fetch
@@ -23,12 +25,13 @@ __all__ = ["Outcome", "check_source", "reextract_source"]
 logger = logging.getLogger(__name__)
 
 
-def check_source(source: Source, *, now: datetime) -> Outcome:
+def check_source(source: Source, *, now: datetime, batch: Batch | None = None) -> Outcome:
     """Fetch one source and record what changed; never raises for a problem with one source.
 
     A failed fetch, an error page or a suspicious extraction is recorded as such and never
     turned into "everything was removed". Any unexpected error is logged as a failed check,
-    so one broken page cannot stop a batch.
+    so one broken page cannot stop a batch. Within a claimed `batch`, an unchanged page is
+    recorded with the batch's other unchanged pages when the batch is done.
     """
     try:
         fetched = fetch(
@@ -37,35 +40,77 @@ def check_source(source: Source, *, now: datetime) -> Outcome:
     except FetchError as error:
         return record.failure(source, error, now=now)
     try:
+        if batch is not None and (outcome := batch.take(source, fetched, now=now)):
+            return outcome
+        latest = batch.latest_of(source) if batch is not None else snapshot.latest_snapshot(source)
+        # Parsing, extracting and judging need no lock: done before the transaction, they
+        # do not hold up other workers' writes (SQLite has one writer at a time).
+        reading = _read(source, fetched, latest=latest, now=now)
         # One transaction per check: one commit, and a crash leaves no half-read snapshot.
         with transaction.atomic():
-            return _record(source, fetched, now=now)
+            return _record(source, fetched, reading, latest=latest, now=now)
     except Exception as error:
         logger.exception("check of source %s (%s) crashed", source.pk, source.url)
         source.refresh_from_db()
         return record.failure(source, error, now=now)
 
 
-def _record(source: Source, fetched: Fetched, *, now: datetime) -> Outcome:
-    note, elsewhere = _redirect(source.url, fetched.final_url)
-    snap, is_new = snapshot.store(source, fetched, now=now)
-    if not is_new:
-        return record.unchanged(source, snap, now=now, fetched=fetched, note=note)
+@dataclass(frozen=True)
+class _Reading:
+    """What a new state of the page says, and the guard's verdict on it."""
 
+    extraction: Extraction
+    previous: tuple[Processor, ...]
+    verdict: Verdict
+    note: str
+
+
+def _read(
+    source: Source, fetched: Fetched, *, latest: Snapshot | None, now: datetime
+) -> _Reading | None:
+    """Extract and judge the page if it is new (None if it shows what we hold already)."""
+    if not snapshot.is_new(fetched, latest):
+        return None
+    note, elsewhere = _redirect(source.url, fetched.final_url)
     document = documents.parse(fetched.body, content_type=fetched.content_type)
     extraction = _extract(document, source)
-    snapshot.save_extraction(snap, extraction, version=extractor.EXTRACTOR_VERSION)
     if elsewhere:
         verdict = Verdict(ok=False, kind="redirected", reason=f"{note}, a different page")
-        return record.suspicious(source, snap, verdict, now=now, fetched=fetched)
-
+        return _Reading(extraction, (), verdict, note="")
     previous = _previous(source, now=now)
-    verdict = judge(previous, extraction, document=document)
-    if not verdict.ok:
-        return record.suspicious(source, snap, verdict, now=now, fetched=fetched, note=note)
+    return _Reading(extraction, previous, judge(previous, extraction, document=document), note)
 
+
+def _record(
+    source: Source,
+    fetched: Fetched,
+    reading: _Reading | None,
+    *,
+    latest: Snapshot | None,
+    now: datetime,
+) -> Outcome:
+    note, _ = _redirect(source.url, fetched.final_url)
+    snap, is_new = snapshot.store(
+        source,
+        fetched,
+        now=now,
+        latest=latest,
+        extraction=reading.extraction if reading is not None else None,
+        version=extractor.EXTRACTOR_VERSION,
+    )
+    if reading is None or not is_new:
+        return record.unchanged(source, snap, now=now, fetched=fetched, note=note)
+    if not reading.verdict.ok:
+        return record.suspicious(
+            source, snap, reading.verdict, now=now, fetched=fetched, note=reading.note
+        )
     changes = record.apply(
-        source, snap, diff(previous, extraction.processors), now=now, fetched=fetched, note=note
+        source,
+        snap,
+        diff(reading.previous, reading.extraction.processors),
+        now=now,
+        fetched=fetched,
+        note=note,
     )
     status = Check.Outcome.CHANGED if changes else Check.Outcome.NO_CHANGE
     return Outcome(source.pk, status, changes=len(changes), message=note)

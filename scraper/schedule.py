@@ -18,12 +18,16 @@ from django.utils import timezone
 
 from registry.models import Check, Source
 from scraper import pipeline
+from scraper.batch import Batch
 from scraper.politeness import limits as host_limits
 from scraper.record import Outcome
 
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+# Smaller for the thread pool, whose sources wait in a queue: unchanged checks are still
+# written a batch at a time, and a second process is not left idle at the end of a cycle.
+THREAD_BATCH = 50
 
 
 @dataclass
@@ -89,46 +93,33 @@ def claim_due(
 ) -> list[Source]:
     """Claim up to `limit` sources for this worker until now + SCRAPER_LEASE_SECONDS.
 
-    Claimed by conditional UPDATE on the values just read, as healthchecks' sendalerts
-    does: it works the same on SQLite (no row locks) and PostgreSQL, and a worker that dies
-    holding a lease only delays its sources until the lease expires.
+    Claimed by one conditional UPDATE of the batch just read, as healthchecks' sendalerts
+    claims by conditional UPDATE: it works on SQLite (no row locks) and PostgreSQL, and a
+    worker that dies holding a lease only delays its sources until the lease expires.
     """
     query = claimable(
         now=now, source_ids=source_ids, ignore_due=ignore_due, checked_before=checked_before
     )
-    if connection.features.has_select_for_update_skip_locked:
-        return _claim_skipping_locked(query, limit, lease=lease_until(now))
-    rows = list(
-        Source.objects.filter(query)
-        .order_by(F("next_check_at").asc(nulls_first=True), "id")
-        .values_list("id", "lease_until", "next_check_at")[:limit]
-    )
-    lease = lease_until(now)
-    claimed: list[int] = []
-    with transaction.atomic():
-        for pk, held, next_check_at in rows:
-            still = Source.objects.filter(pk=pk, lease_until=held, next_check_at=next_check_at)
-            if still.update(lease_until=lease) == 1:
-                claimed.append(pk)
-    return list(Source.objects.filter(pk__in=claimed).select_related("company").order_by("id"))
+    return _claim_batch(query, limit, lease=lease_until(now))
 
 
-def _claim_skipping_locked(query: Q, limit: int, *, lease: datetime) -> list[Source]:
-    # PostgreSQL speed-up: lock a batch in one statement, skipping rows another claimer
-    # holds, instead of one conditional UPDATE per row. The UPDATE keeps the same condition.
+def _claim_batch(query: Q, limit: int, *, lease: datetime) -> list[Source]:
+    # One UPDATE for the batch, repeating the claimable condition, inside one transaction:
+    # SQLite's transactions take the write lock at BEGIN (IMMEDIATE), and PostgreSQL locks
+    # the batch's rows, skipping rows another claimer holds, so no two claimers interleave.
     with transaction.atomic():
-        ids = list(
-            Source.objects.filter(query)
-            .order_by(F("next_check_at").asc(nulls_first=True), "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:limit]
+        candidates = Source.objects.filter(query).order_by(
+            F("next_check_at").asc(nulls_first=True), "id"
         )
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("id", flat=True)[:limit])
         Source.objects.filter(query, pk__in=ids).update(lease_until=lease)
-    return list(
-        Source.objects.filter(pk__in=ids, lease_until=lease)
-        .select_related("company")
-        .order_by("id")
-    )
+        return list(
+            Source.objects.filter(pk__in=ids, lease_until=lease)
+            .select_related("company")
+            .order_by("id")
+        )
 
 
 def claim(source_id: int, *, now: datetime, lease: datetime | None = None) -> Source | None:
@@ -207,26 +198,31 @@ def _cycle(
             checked_before=start,
         )
 
-    def check(source: Source) -> None:
-        with politeness.hold(source.url):
-            outcome = _check_claimed(source)
+    def check(source: Source, batch: Batch) -> None:
+        try:
+            with politeness.hold(source.url):
+                outcome = _check_claimed(source, batch)
+        finally:
+            batch.done()
         if outcome is not None:
             summary.add(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
 
     if workers <= 1:
-        while batch := claimed(BATCH):
-            for source in batch:
-                check(source)
+        while sources := claimed(BATCH):
+            batch = Batch(sources)
+            for source in sources:
+                check(source, batch)
         return
-    work: queue.Queue[Source | None] = queue.Queue(maxsize=workers * 4)
+    work: queue.Queue[tuple[Source, Batch] | None] = queue.Queue(maxsize=workers * 4)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
         drains = [pool.submit(_drain, work, check) for _ in range(workers)]
         try:
-            while not any(d.done() for d in drains) and (batch := claimed(workers * 4)):
-                for source in batch:
-                    work.put(source)
+            while not any(d.done() for d in drains) and (sources := claimed(THREAD_BATCH)):
+                batch = Batch(sources)
+                for source in sources:
+                    work.put((source, batch))
         finally:
             for _ in drains:
                 work.put(None)
@@ -234,7 +230,7 @@ def _cycle(
         drain.result()
 
 
-def _check_claimed(source: Source) -> Outcome | None:
+def _check_claimed(source: Source, batch: Batch) -> Outcome | None:
     now = timezone.now()
     # A source that waited in the queue past half its lease renews it, or skips if it lost it.
     half = timedelta(seconds=settings.SCRAPER_LEASE_SECONDS / 2)
@@ -244,7 +240,7 @@ def _check_claimed(source: Source) -> Outcome | None:
             return None
         source = renewed
     try:
-        return pipeline.check_source(source, now=now)
+        return pipeline.check_source(source, now=now, batch=batch)
     except Exception:
         # Recording the failure failed too (the database went away): log it, let the lease
         # expire so the source is retried, and keep the batch going.
@@ -253,10 +249,12 @@ def _check_claimed(source: Source) -> Outcome | None:
         return None
 
 
-def _drain(work: queue.Queue[Source | None], check: Callable[[Source], None]) -> None:
+def _drain(
+    work: queue.Queue[tuple[Source, Batch] | None], check: Callable[[Source, Batch], None]
+) -> None:
     try:
-        while (source := work.get()) is not None:
-            check(source)
+        while (item := work.get()) is not None:
+            check(*item)
     finally:
         # Each thread has its own connection; close it so a long loop does not leak them.
         connection.close()

@@ -211,7 +211,7 @@ def one_slot(monkeypatch) -> politeness.LocalHostLimits:
 
 
 def probing_check(limits: politeness.LocalHostLimits, seen: list[bool]):
-    def check_source(source, *, now):
+    def check_source(source, *, now, batch=None):
         with limits.hold(source.url) as free:
             seen.append(free)
         return Outcome(source.pk, Check.Outcome.UNCHANGED)
