@@ -36,7 +36,7 @@ _CONNECTORS = LEGAL_SUFFIXES | {"the", "aka", "dba", "formerly"}
 # Other names for the same vendor inside one written name: "X (Y)", "X aka Y", "X dba Y", "X / Y",
 # "X (formerly Y)", "X (including Y)".
 _ALIAS_SPLIT = re.compile(
-    r"\s*(?:[()]|\s/\s|,?\s+(?:aka|a\.k\.a\.|dba|d/b/a|formerly|previously|including|incl\.)\s+)\s*",
+    r"\s*(?:[()]|\s/\s|,?\s+(?:aka|a\.k\.a\.|dba|d/b/a|formerly|previously|now|including|incl\.)\s+)\s*",
     re.I,
 )
 # The word that opens a bracketed other name: "(formerly Sendinblue)", "(now Brevo)".

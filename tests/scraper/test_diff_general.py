@@ -39,6 +39,17 @@ EXTRACTOR_GAPS: dict[str, str] = {
     "number: 'Datacenter Provider 1' and '2' are different vendors). Fix: drop a <sup>/<a "
     "href='#fn..'> holding only a 1-2 digit number, '*' or a dagger from name text, or retry the "
     "catalogue without a trailing 1-2 digit number when the full name does not resolve",
+    "G36": "two readings of the German page are wrong: extract/tables takes the <thead> row "
+    "'Unterauftragsverarbeiter | Zweck | Standort' for data (header words are English only), "
+    "so 'Unterauftragsverarbeiter' is reported added; and registry.purposes knows English "
+    "only, so 'Zahlungsabwicklung' and 'Kundensupport' map to no slug while 'Payment "
+    "processing' and 'Customer support' do, and the purposes are compared as changed. Fix: "
+    "never read a <th>-only row as data, and add German/French purpose words to the vocabulary",
+    "G39": "documents/text reads un-bulleted 'Name - Purpose - Location' lines as paragraphs, "
+    "and neither lists (bullets only) nor prose (needs a processing verb) reads them, so both "
+    "versions give no processor and the added OpenAI line is never seen; the same lines with "
+    "'- ' bullets are read. Fix: a run of 3+ consecutive lines of one 'X - Y - Z' shape after "
+    "a sub-processor heading or intro is a list",
 }
 
 
