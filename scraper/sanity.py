@@ -211,6 +211,8 @@ def looks_like_error_page(
     text = document.text if document is not None else ""
     title = _title(document)
     words = _word_count(document)
+    if not words and document is not None and document.warnings:
+        return f"The document could not be read: {document.warnings[0]}."
     if not words and not title and not _has_script(markup):
         return "The page is empty: the server sent no text at all."
     for signal in SIGNALS:

@@ -1,4 +1,4 @@
-"""Parse a fetched body (HTML, markdown or plain text) into a flat sequence of blocks."""
+"""Parse a fetched body (HTML, markdown, plain text or PDF) into a flat sequence of blocks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 
 from scraper.documents.html import html_blocks, parse_html
 from scraper.documents.model import Block, Cell, Document
+from scraper.documents.pdf import is_pdf, parse_pdf
 from scraper.documents.text import inline, parse_lines
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
 def parse(body: bytes | str, *, content_type: str | None = None) -> Document:
     """Parse body into a Document, sniffing the format from the content itself."""
     utf8 = False
+    if isinstance(body, bytes) and is_pdf(body):
+        return parse_pdf(body)
     if isinstance(body, bytes):
         document = _utf8_html(body, content_type=content_type)
         if document is not None:

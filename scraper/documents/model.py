@@ -29,11 +29,12 @@ class Block:
 
 @dataclass(frozen=True)
 class Document:
-    format: str  # "html", "markdown" or "text"
+    format: str  # "html", "markdown", "text" or "pdf"
     blocks: tuple[Block, ...]
     title: str = ""
     scripts: tuple[str, ...] = ()  # JSON found in <script> tags, a fallback source only
     page: str | bytes = ""  # the page as read: its decoded text, or its clean UTF-8 bytes
+    warnings: tuple[str, ...] = ()  # what could not be read (an encrypted or scanned PDF)
 
     @cached_property
     def source(self) -> str:

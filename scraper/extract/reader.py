@@ -62,7 +62,8 @@ def read(
         findings = _with_script_list(findings, processors, document, catalogue=catalogue)
         processors = merge(findings, catalogue=catalogue, normalise_locations=normalise)
     methods = Counter(f.method for f in findings)
-    warnings = (*notes, *(() if processors else ("no sub-processors found on this page",)))
+    found: tuple[str, ...] = () if processors else ("no sub-processors found on this page",)
+    warnings = (*document.warnings, *notes, *found)
     return Extraction(
         processors=tuple(processors),
         warnings=warnings,

@@ -18,11 +18,12 @@ ACCEPTED_TYPES = frozenset(
         "text/x-markdown",
         "text/x-rst",
         "text/prs.fallenstein.rst",
+        "application/pdf",
+        "application/x-pdf",
     }
 )
 _UNTYPED = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 _MAGIC = (
-    (b"%PDF-", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"GIF87a", "a GIF image"),
     (b"GIF89a", "a GIF image"),
@@ -61,10 +62,12 @@ def check_document(body: bytes, *, content_type: str, url: str = "") -> None:
     if kind not in ACCEPTED_TYPES and kind not in _UNTYPED:
         raise NotADocument(
             f"The page is {kind}, not a web page or text document; Subwatch reads HTML, "
-            "plain text and markdown.",
+            "plain text, markdown and PDF.",
             url=url,
         )
     head = body[:1024].lstrip()
+    if head.startswith(b"%PDF-"):
+        return  # a PDF, read by scraper.documents.pdf
     for magic, label in _MAGIC:
         if head.startswith(magic):
             raise NotADocument(f"The page is {label} ({served}), not a text document.", url=url)
